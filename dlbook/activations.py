@@ -15,3 +15,48 @@ def sigmoid(z):
     xp = array_namespace(z)
     e = xp.exp(-xp.abs(z))
     return xp.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid_derivative(z):
+    """σ'(z) = σ(z)(1 − σ(z)): at most 0.25, at z = 0, and near 0 once |z| is large."""
+    s = sigmoid(z)
+    return s * (1 - s)
+
+
+def tanh(z):
+    """tanh z = (e^z − e^(−z)) / (e^z + e^(−z)) = 2σ(2z) − 1, in (−1, 1).
+
+    The library's tanh is used: the quotient of exponentials overflows for |z| above about 710.
+    """
+    xp = array_namespace(z)
+    return xp.tanh(z)
+
+
+def tanh_derivative(z):
+    """tanh'(z) = 1 − tanh²(z): at most 1, at z = 0."""
+    t = tanh(z)
+    return 1 - t * t
+
+
+def relu(z):
+    """ReLU(z) = max(0, z)."""
+    xp = array_namespace(z)
+    return xp.where(z > 0, z, xp.zeros_like(z))
+
+
+def relu_derivative(z):
+    """1 where z > 0, else 0. At z = 0 exactly it is 0: the choice of PyTorch's autograd."""
+    xp = array_namespace(z)
+    return xp.astype(z > 0, z.dtype)
+
+
+def leaky_relu(z, alpha=0.01):
+    """Leaky ReLU: z where z > 0, else alpha·z (max(alpha·z, z) for 0 ≤ alpha ≤ 1)."""
+    xp = array_namespace(z)
+    return xp.where(z > 0, z, alpha * z)
+
+
+def leaky_relu_derivative(z, alpha=0.01):
+    """1 where z > 0, else alpha. At z = 0 exactly it is alpha, as in PyTorch's autograd."""
+    xp = array_namespace(z)
+    return xp.where(z > 0, xp.ones_like(z), xp.full_like(z, alpha))
