@@ -42,13 +42,18 @@ def _sigmoid_tanh(z):
     return 0.5 * (1.0 + np.tanh(z))
 
 
+def _np_sigmoid(z):                 # wrong answers are built on a right NumPy sigmoid
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
 def _sigmoid_derivative(z):
-    s = _sigmoid_oracle(z)
+    s = _np_sigmoid(z)
     return s * (1 - s)
 
 
 def _sigmoid_rounded(z):
-    return np.round(_sigmoid_oracle(z), 3)
+    return np.round(_np_sigmoid(z), 3)
 
 
 SIGMOID = Exercise(
@@ -187,7 +192,9 @@ def _propagate_cost_sum(w, b, X, Y):
 
 
 def _propagate_no_bias(w, b, X, Y):
-    return _propagate_oracle(w, 0.0, X, Y)
+    m, A, cost = _propagate_parts(w, 0.0, X, Y)
+    dZ = A - Y
+    return {"dw": X @ dZ.T / m, "db": float(np.sum(dZ) / m)}, cost
 
 
 PROPAGATE = Exercise(
