@@ -1,0 +1,729 @@
+"""Isolation for the grader's workers: find what this machine offers, start a worker in it,
+watch its limits, and kill it with everything it started.
+
+The strongest setup, used where it works (as root on Linux with cgroup v1 or v2 and util-linux):
+
+* a cgroup of its own per worker: a memory limit on resident memory (not RLIMIT_AS, which breaks
+  CUDA) and pids.max on processes (root ignores RLIMIT_NPROC); killing every process in it
+  works even after the student's code called setsid;
+* ``unshare --pid --fork --kill-child --mount-proc --net --mount``: its own PID namespace (when
+  its first process dies, the kernel kills the rest), no network at all, and private, empty
+  /tmp, /var/tmp and /dev/shm (so nothing it writes outlives it);
+* ``setpriv`` to user nobody with no_new_privs: it cannot write the repository, the grader or
+  other submissions. Directories nobody may not enter (an interpreter under /root, say) are
+  made reachable inside the private mount namespace only.
+
+Each layer is probed once per run; what fails is dropped, and the grading report says which
+level was used. The fallbacks: RLIMIT_AS (CPU-only runs) or a watchdog on resident memory,
+RLIMIT_NPROC, and killing the process group and every descendant found in /proc.
+"""
+import os
+import pwd
+import select
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import wire
+
+WORKER = Path(__file__).resolve().with_name("_worker.py")
+REPO = Path(__file__).resolve().parent.parent
+NOBODY = 65534
+PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm")
+PREFIX = "dlbook-grade"
+_counter = iter(range(1, 1 << 62))
+_counter_lock = threading.Lock()
+
+
+@dataclass
+class Limits:
+    """What one submission may use. timeout: seconds per exercise (all its cases and backends)
+    and per exercise cell; submission_timeout: seconds for the whole submission (None: derived)."""
+    timeout: float = 10.0
+    memory_mb: int = 2048
+    procs: int = 64
+    output_kb: int = 1024
+    submission_timeout: float | None = None
+    startup_timeout: float = 120.0
+    fsize_mb: int = 64
+    jobs: int = 1
+
+    def as_dict(self):
+        return {"timeout_s": self.timeout, "memory_mb": self.memory_mb, "processes": self.procs,
+                "output_kb": self.output_kb, "submission_timeout_s": self.submission_timeout,
+                "file_size_mb": self.fsize_mb}
+
+
+class WorkerTimeout(Exception):
+    pass
+
+
+class WorkerDied(Exception):
+    def __init__(self, reason, memory=False):
+        super().__init__(reason)
+        self.reason, self.memory = reason, memory
+
+
+# ----------------------------------------------------------------------------- /proc helpers
+
+def _ppids():
+    """{pid: parent pid} of every process visible here."""
+    out = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+            out[int(name)] = int(stat.rsplit(b")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
+def descendants(root):
+    """root and every process below it."""
+    children = {}
+    for pid, ppid in _ppids().items():
+        children.setdefault(ppid, []).append(pid)
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def rss_bytes(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError):
+            pass
+    return total
+
+
+def count_processes(uid):
+    n = 0
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    n += 1
+            except OSError:
+                pass
+    return n
+
+
+def set_child_subreaper():
+    """Orphans of student code become our children instead of init's (the no-namespace fallback)."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0          # PR_SET_CHILD_SUBREAPER
+    except Exception:
+        return False
+
+
+def reap_orphans(keep):
+    """Kill and reap our children that are not workers we started (escaped student processes)."""
+    me = os.getpid()
+    for pid, ppid in _ppids().items():
+        if ppid == me and pid not in keep:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError, PermissionError):
+                pass
+
+
+# ----------------------------------------------------------------------------- cgroups
+
+def _mounts():
+    out = []
+    try:
+        with open("/proc/self/mounts") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 4:
+                    out.append((parts[1].replace("\\040", " "), parts[2], parts[3].split(",")))
+    except OSError:
+        pass
+    return out
+
+
+def _own_cgroups():
+    out = {}
+    try:
+        with open("/proc/self/cgroup") as f:
+            for line in f:
+                hid, ctls, path = line.rstrip("\n").split(":", 2)
+                for c in (ctls.split(",") if ctls else [""]):
+                    out[c] = path
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def _write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def _read(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def _try_group(parent, files):
+    """Create a probe group under parent, write files into it, remove it: True when all worked."""
+    probe = Path(parent) / f"{PREFIX}-probe-{os.getpid()}"
+    try:
+        probe.mkdir()
+    except OSError:
+        return False
+    try:
+        for name, value in files.items():
+            _write(probe / name, value)
+        return True
+    except OSError:
+        return False
+    finally:
+        try:
+            probe.rmdir()
+        except OSError:
+            pass
+
+
+def detect_cgroup():
+    """("v1", {"memory": dir, "pids": dir}) or ("v2", {"unified": dir}) or ("", {})."""
+    own = _own_cgroups()
+    mounts = _mounts()
+    v1 = {}
+    for ctl, limit_file in (("memory", "memory.limit_in_bytes"), ("pids", "pids.max")):
+        for mp, fstype, opts in mounts:
+            if fstype == "cgroup" and ctl in opts:
+                base = Path(mp + own.get(ctl, "/")).resolve()
+                for parent in (base, Path(mp)):
+                    if parent.is_dir() and _try_group(parent, {limit_file: "100000000" if ctl == "memory" else "10"}):
+                        v1[ctl] = str(parent)
+                        break
+                break
+    if len(v1) == 2:
+        return "v1", v1
+    for mp, fstype, opts in mounts:
+        if fstype != "cgroup2":
+            continue
+        parent = Path(mp + own.get("", "/")).resolve()
+        if not parent.is_dir():
+            continue
+        want = {"memory", "pids"}
+        if not want <= set(_read(Path(mp) / "cgroup.controllers").split()) and \
+                not want <= set(_read(parent / "cgroup.controllers").split()):
+            continue
+        if not want <= set(_read(parent / "cgroup.subtree_control").split()):
+            try:
+                _write(parent / "cgroup.subtree_control", "+memory +pids")
+            except OSError:
+                continue
+        if _try_group(parent, {"memory.max": "100000000", "pids.max": "10"}):
+            return "v2", {"unified": str(parent)}
+    return "", {}
+
+
+class Cgroup:
+    """One worker's cgroup(s): create with limits, list and kill members, read OOM events, remove."""
+
+    def __init__(self, kind, parents, name, memory_bytes, procs):
+        self.kind, self.dirs = kind, []
+        if kind == "v1":
+            mem = Path(parents["memory"]) / name
+            pids = Path(parents["pids"]) / name
+            mem.mkdir()
+            self.dirs.append(mem)
+            pids.mkdir()
+            self.dirs.append(pids)
+            _write(mem / "memory.limit_in_bytes", str(memory_bytes))
+            if (mem / "memory.memsw.limit_in_bytes").exists():
+                try:
+                    _write(mem / "memory.memsw.limit_in_bytes", str(memory_bytes))
+                except OSError:
+                    pass
+            _write(pids / "pids.max", str(procs))
+            self.memory_dir = mem
+        else:
+            d = Path(parents["unified"]) / name
+            d.mkdir()
+            self.dirs.append(d)
+            _write(d / "memory.max", str(memory_bytes))
+            try:
+                _write(d / "memory.swap.max", "0")
+            except OSError:
+                pass
+            _write(d / "pids.max", str(procs))
+            self.memory_dir = d
+
+    @property
+    def procs_files(self):
+        return [str(d / "cgroup.procs") for d in self.dirs]
+
+    def members(self):
+        out = set()
+        for d in self.dirs:
+            for line in _read(d / "cgroup.procs").split():
+                if line.isdigit():
+                    out.add(int(line))
+        return out
+
+    def oom_kills(self):
+        text = _read(self.memory_dir / ("memory.oom_control" if self.kind == "v1" else "memory.events"))
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == "oom_kill":
+                return int(parts[1])
+        if self.kind == "v1":                 # old kernels: no oom_kill line
+            fail = _read(self.memory_dir / "memory.failcnt").strip()
+            return 1 if fail.isdigit() and int(fail) > 0 else 0
+        return 0
+
+    def kill(self):
+        if self.kind == "v2" and (self.dirs[0] / "cgroup.kill").exists():
+            try:
+                _write(self.dirs[0] / "cgroup.kill", "1")
+            except OSError:
+                pass
+        for _ in range(200):
+            pids = self.members()
+            if not pids:
+                return True
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            time.sleep(0.01)
+        return not self.members()
+
+    def remove(self):
+        deadline = time.monotonic() + 5
+        for d in self.dirs:
+            while True:
+                try:
+                    d.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        break
+                    self.kill()
+                    time.sleep(0.02)
+
+
+# ----------------------------------------------------------------------------- isolation
+
+def _needed_paths():
+    paths = {Path(sys.executable).resolve().parent, Path(sys.base_prefix).resolve(),
+             Path(sys.prefix).resolve(), REPO, WORKER.parent}
+    for p in _worker_sys_path():
+        if os.path.exists(p):
+            paths.add(Path(p).resolve())
+    return sorted(paths)
+
+
+def _unhide_plan(paths):
+    """[(directory nobody cannot enter, [names inside it the worker needs])], outermost first."""
+    plan = {}
+    for p in paths:
+        parts = p.parts
+        for i in range(1, len(parts)):
+            d = Path(*parts[:i])
+            try:
+                st = d.stat()
+            except OSError:
+                break
+            if not st.st_mode & 0o001 and st.st_uid != NOBODY:
+                plan.setdefault(d, set()).add(parts[i])
+    return sorted(((d, sorted(names)) for d, names in plan.items()), key=lambda x: len(x[0].parts))
+
+
+def _worker_sys_path():
+    cwd = os.getcwd()
+    out = [str(REPO)]
+    for p in sys.path:
+        if p and os.path.isabs(p) and p != cwd and p not in out and Path(p).resolve() != REPO / "grader":
+            out.append(p)
+    return out
+
+
+@dataclass
+class Isolation:
+    cgroup: str = ""                                   # "v1" | "v2" | ""
+    cgroup_parents: dict = field(default_factory=dict)
+    namespaces: bool = False                           # PID + network + mount namespaces
+    user_namespace: bool = False                       # not root: unshare --user --map-root-user
+    private_tmp: list = field(default_factory=list)
+    unhide: list = field(default_factory=list)
+    nobody: bool = False
+    rlimit_as: bool = False                            # fallback memory limit (CPU-only runs)
+    probe_facts: dict = field(default_factory=dict)
+
+    @property
+    def level(self):
+        unprivileged = self.nobody or os.geteuid() != 0
+        if self.cgroup and self.namespaces and unprivileged:
+            return "strong"
+        if self.cgroup or self.namespaces:
+            return "partial"
+        return "basic"
+
+    def report(self):
+        user = "nobody" if self.nobody else pwd.getpwuid(os.geteuid()).pw_name
+        if self.cgroup:
+            memory = f"cgroup {self.cgroup} ({'memory.limit_in_bytes' if self.cgroup == 'v1' else 'memory.max'}, resident memory)"
+            procs = f"cgroup {self.cgroup} pids.max"
+        else:
+            memory = "RLIMIT_AS (address space)" if self.rlimit_as else "watchdog on resident memory"
+            procs = "RLIMIT_NPROC" + (" (not enforced for root)" if not self.nobody and os.geteuid() == 0 else "")
+        kill = " + ".join(k for k, on in (("cgroup", bool(self.cgroup)), ("PID namespace", self.namespaces),
+                                         ("process group and descendants", True)) if on)
+        return {
+            "level": self.level,
+            "user": user,
+            "memory": memory,
+            "processes": procs,
+            "kill": kill,
+            "network": "none (own network namespace)" if self.namespaces else "host network (no isolation)",
+            "pid_namespace": self.namespaces,
+            "user_namespace": self.user_namespace,
+            "private_tmp": list(self.private_tmp),
+        }
+
+    def summary(self):
+        r = self.report()
+        return (f"{r['level']}: user {r['user']}; memory: {r['memory']}; processes: {r['processes']}; "
+                f"network: {r['network'].split(' (')[0]}; kill: {r['kill']}")
+
+
+def detect(use_cuda=False, limits=None):
+    """The strongest isolation that works here, probed by starting a small worker in it."""
+    limits = limits or Limits()
+    root = os.geteuid() == 0
+    cg, parents = detect_cgroup()
+    ns = userns = False
+    if shutil.which("unshare"):
+        base = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--mount"]
+        for extra in ([] if root else ["--user", "--map-root-user"],):
+            try:
+                ok = subprocess.run(base + extra + ["true"], capture_output=True, timeout=20).returncode == 0
+            except (OSError, subprocess.TimeoutExpired):
+                ok = False
+            if ok:
+                ns, userns = True, bool(extra)
+    nobody = False
+    if root and shutil.which("setpriv"):
+        try:
+            pwd.getpwuid(NOBODY)
+            nobody = True
+        except KeyError:
+            pass
+    needed = _needed_paths()
+    private = [d for d in PRIVATE_TMP if os.path.isdir(d) and not any(
+        p == Path(d) or Path(d) in p.parents for p in needed)] if ns else []
+    unhide = _unhide_plan(needed) if nobody else []
+    candidates = []
+    full = Isolation(cg, parents, ns, userns, private, unhide if "/tmp" in private else [], nobody)
+    candidates.append(full)
+    if nobody:
+        candidates.append(Isolation(cg, parents, ns, userns, private, [], False))
+    if ns:
+        candidates.append(Isolation(cg, parents, False, False, [], [], False))
+    if cg:
+        candidates.append(Isolation("", {}, False, False, [], [], False))
+    seen = []
+    for iso in candidates:
+        if any(iso == s for s in seen):
+            continue
+        seen.append(iso)
+        if not iso.cgroup:
+            iso.rlimit_as = not use_cuda
+        facts = _probe(iso, limits)
+        if facts is not None:
+            iso.probe_facts = facts
+            return iso
+    iso = Isolation(rlimit_as=not use_cuda)
+    return iso
+
+
+def _probe(iso, limits):
+    """Start a worker with --probe in this isolation; its facts, or None when it did not work."""
+    w = Worker(iso, limits, probe=True)
+    try:
+        w.start()
+        w.send({"op": "init", "sys_path": _worker_sys_path(), "imports": ["numpy", "grader"],
+                "check_readable": ["torch"], "limits": w.rlimits()}, deadline=time.monotonic() + 30)
+        header, _ = w.recv(time.monotonic() + 60)
+    except (WorkerDied, WorkerTimeout, OSError):
+        return None
+    finally:
+        w.close()
+    if header.get("ev") != "probe" or header.get("python") != sys.version.split()[0]:
+        return None
+    if "numpy" not in header.get("modules", []) or "grader" not in header.get("modules", []):
+        return None
+    if not all(header.get("readable", {}).values()):
+        return None
+    if iso.nobody and header.get("uid") != NOBODY:
+        return None
+    if iso.namespaces and (header.get("pid") != 1 or set(header.get("net", [])) - {"lo"}):
+        return None
+    return header
+
+
+# ----------------------------------------------------------------------------- one worker
+
+class Worker:
+    """One worker process in its sandbox: start, talk, watch, kill, clean up."""
+
+    def __init__(self, iso, limits, probe=False):
+        self.iso, self.limits, self.probe = iso, limits, probe
+        self.proc = self.cgroup = self.home = None
+        self.buf = bytearray()
+        self.log = bytearray()
+        self.memory_exceeded = False
+        self._last_watch = 0.0
+        self.closed = False
+
+    # -- starting
+
+    def rlimits(self):
+        out = {"fsize": self.limits.fsize_mb << 20, "output": self.limits.output_kb * 1024}
+        if not self.iso.cgroup:
+            uid = NOBODY if self.iso.nobody else os.geteuid()
+            if uid != 0:
+                out["nproc"] = count_processes(uid) + self.limits.procs * max(1, self.limits.jobs)
+            if self.iso.rlimit_as:
+                out["address_space"] = self.limits.memory_mb << 20
+        return out
+
+    def _argv(self):
+        cmd = [sys.executable, "-I", "-B", str(WORKER)] + (["--probe"] if self.probe else [])
+        if self.iso.nobody:
+            cmd = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                   "--no-new-privs", "--"] + cmd
+        if self.iso.namespaces:
+            lines = ["set -e"]
+            for d in self.iso.private_tmp:
+                size = f"{max(16, self.limits.fsize_mb)}m"
+                lines.append(f"mount -t tmpfs -o size={size},mode=1777,nosuid,nodev tmpfs {shlex.quote(d)}")
+            for i, (d, names) in enumerate(self.iso.unhide):
+                holds = []
+                for j, name in enumerate(names):
+                    src, hold = Path(d) / name, f"/tmp/.{PREFIX}-hold-{i}-{j}"
+                    make = "mkdir" if src.is_dir() else "touch"
+                    lines.append(f"{make} {hold} && mount --rbind {shlex.quote(str(src))} {hold}")
+                    holds.append((src, hold, make))
+                lines.append(f"mount -t tmpfs -o size=1m,mode=755 tmpfs {shlex.quote(str(d))}")
+                for src, hold, make in holds:
+                    lines.append(f"{make} {shlex.quote(str(src))} && mount --move {hold} {shlex.quote(str(src))}"
+                                 f" && rm -rf {hold}")
+            if "/tmp" in self.iso.private_tmp:
+                lines.append("cd /tmp")
+            lines.append('exec "$@"')
+            cmd = ["sh", "-c", "\n".join(lines), "sh"] + cmd
+            cmd = (["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--mount"]
+                   + (["--user", "--map-root-user"] if self.iso.user_namespace else []) + cmd)
+        if self.cgroup:
+            join = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 97; shift; done; shift; exec "$@"'
+            cmd = ["sh", "-c", join, "sh"] + self.cgroup.procs_files + ["--"] + cmd
+        return cmd
+
+    def start(self):
+        with _counter_lock:
+            name = f"{PREFIX}-{os.getpid()}-{next(_counter)}"
+        if self.iso.cgroup:
+            self.cgroup = Cgroup(self.iso.cgroup, self.iso.cgroup_parents, name,
+                                 self.limits.memory_mb << 20, self.limits.procs)
+        private = "/tmp" in self.iso.private_tmp
+        if private:
+            home, cwd = "/tmp", "/"
+        else:
+            self.home = tempfile.mkdtemp(prefix=f"{name}-")
+            if self.iso.nobody:
+                os.chown(self.home, NOBODY, -1)
+            home = cwd = self.home
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "TMPDIR": home,
+               "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "MPLBACKEND": "Agg",
+               "MPLCONFIGDIR": home, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+        for key in ("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "CUDA_HOME"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        self.proc = subprocess.Popen(self._argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, cwd=cwd, env=env, close_fds=True,
+                                     start_new_session=True)
+        for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            os.set_blocking(f.fileno(), False)
+        self.started = time.monotonic()
+
+    # -- talking
+
+    def send(self, header, blobs=(), deadline=None):
+        data = memoryview(wire.pack(header, blobs))
+        fd = self.proc.stdin.fileno()
+        while data:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise WorkerTimeout()
+            _, w, _ = select.select([], [fd], [], min(0.2, left) if left is not None else 0.2)
+            self._tick()
+            if not w:
+                continue
+            try:
+                n = os.write(fd, data)
+            except BlockingIOError:
+                continue
+            except (BrokenPipeError, OSError):
+                raise self._died() from None
+            data = data[n:]
+
+    def recv(self, deadline):
+        """The next frame (header, blobs); WorkerTimeout at the deadline, WorkerDied on EOF."""
+        out_fd, err_fd = self.proc.stdout.fileno(), self.proc.stderr.fileno()
+        eof = False
+        while True:
+            frame = self._frame()
+            if frame is not None:
+                return frame
+            if eof:
+                raise self._died()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WorkerTimeout()
+            r, _, _ = select.select([out_fd, err_fd], [], [], min(0.2, left))
+            if err_fd in r:
+                self._drain_log()
+            if out_fd in r:
+                try:
+                    chunk = os.read(out_fd, 1 << 20)
+                except BlockingIOError:
+                    chunk = None
+                if chunk == b"":
+                    eof = True
+                elif chunk:
+                    self.buf += chunk
+            self._tick()
+
+    def _frame(self):
+        if len(self.buf) < wire.HEAD.size:
+            return None
+        try:
+            n_head, n_blob = wire.parse_lengths(bytes(self.buf[:wire.HEAD.size]))
+        except wire.WireError as exc:
+            self.kill()
+            raise WorkerDied(f"the submission corrupted the grader's channel ({exc})") from None
+        end = wire.HEAD.size + n_head + n_blob
+        if len(self.buf) < end:
+            return None
+        head = bytes(self.buf[wire.HEAD.size:wire.HEAD.size + n_head])
+        blobs = bytes(self.buf[wire.HEAD.size + n_head:end])
+        del self.buf[:end]
+        try:
+            return wire.unpack(head, blobs)
+        except wire.WireError as exc:
+            self.kill()
+            raise WorkerDied(f"the submission corrupted the grader's channel ({exc})") from None
+
+    def _drain_log(self):
+        try:
+            while True:
+                chunk = os.read(self.proc.stderr.fileno(), 1 << 16)
+                if not chunk:
+                    return
+                if len(self.log) < 64 << 10:
+                    self.log += chunk[: (64 << 10) - len(self.log)]
+        except (BlockingIOError, OSError):
+            return
+
+    def _tick(self):
+        """Watchdog on resident memory where no cgroup limits it."""
+        if self.iso.cgroup or self.proc is None:
+            return
+        now = time.monotonic()
+        if now - self._last_watch < 0.25:
+            return
+        self._last_watch = now
+        if rss_bytes(descendants(self.proc.pid)) > self.limits.memory_mb << 20:
+            self.memory_exceeded = True
+            self.kill()
+
+    def _died(self):
+        self.kill()
+        memory = self.memory_exceeded or (self.cgroup is not None and self.cgroup.oom_kills() > 0)
+        if memory:
+            return WorkerDied(f"used more than {self.limits.memory_mb} MiB of memory (the limit)", memory=True)
+        code = self.proc.returncode
+        if code is not None and code < 0:
+            how = f"killed by signal {-code} ({signal.Signals(-code).name})" if -code in signal.valid_signals() else f"killed by signal {-code}"
+        else:
+            how = f"exited with status {code}"
+        return WorkerDied(f"the process running the submission stopped ({how})")
+
+    # -- ending
+
+    def kill(self):
+        """SIGKILL the worker and everything it started (cgroup, PID namespace, descendants)."""
+        if self.proc is None:
+            return
+        if self.cgroup:
+            self.cgroup.kill()
+        if self.proc.poll() is None or self.proc.returncode is None:
+            for pid in reversed(descendants(self.proc.pid)):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        if self.cgroup:
+            self.cgroup.kill()
+
+    def close(self):
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if self.proc is not None:
+                self.kill()
+                self._drain_log()
+                for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+                    try:
+                        f.close()
+                    except OSError:
+                        pass
+        finally:
+            if self.cgroup:
+                self.cgroup.remove()
+            if self.home:
+                shutil.rmtree(self.home, ignore_errors=True)
