@@ -48,8 +48,9 @@ book: install _build/.dlbook-hash
 	$(JB) build . $(BUILD_FLAGS)
 	@echo "The book: file://$(CURDIR)/_build/html/index.html"
 
+# tests/ (grader, dlbook, the built book, the browser) and every solution notebook under nbval
 test: book
-	$(PY) -m pytest
+	$(PY) -m pytest --nbval-lax --nbval-current-env tests solutions
 
 lab: install
 	$(VENV)/bin/jupyter lab --notebook-dir=. --LabApp.default_url=/lab/tree/book/intro.md

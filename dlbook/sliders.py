@@ -70,13 +70,15 @@ def slider_figure(draw, *, labels=None, colors=256, max_frames=MAX_FRAMES, max_b
         raise ValueError(f"slider_figure: {sizes} = {n_frames} frames, over the budget of {max_frames}; "
                          "fix a parameter the figure does not need to vary, or use a coarser grid")
     labels = labels or {}
+    shown = [labels.get(name, name) for name in names]
+    label_width = f"{max(len(s) for s in shown) + 2}ch"     # one width, so the tracks line up
     sliders = [
         widgets.SelectionSlider(
             options=[(_label(v), v) for v in vals], value=vals[0],
-            description=labels.get(name, name), continuous_update=True,
-            style={"description_width": "initial"}, layout={"width": "420px"},
+            description=label, continuous_update=True,
+            style={"description_width": label_width}, layout={"width": "460px"},
         )
-        for name, vals in zip(names, values)
+        for label, vals in zip(shown, values)
     ]
     levels = [[] for _ in names]        # levels[k]: every Stack that slider k drives
     total = 0
@@ -95,10 +97,9 @@ def slider_figure(draw, *, labels=None, colors=256, max_frames=MAX_FRAMES, max_b
     if total > max_bytes:
         raise ValueError(f"slider_figure: {n_frames} frames take {total / 1e6:.1f} MB, over the budget of "
                          f"{max_bytes / 1e6:.1f} MB; use fewer frames, a smaller figure or a lower dpi")
-    for slider, stacks in zip(sliders, levels):
-        for stack in stacks:             # SelectionSlider.value cannot be synced; its index can
-            widgets.jslink((slider, "index"), (stack, "selected_index"))
+    links = [widgets.jslink((slider, "index"), (stack, "selected_index"))   # SelectionSlider.value
+             for slider, stacks in zip(sliders, levels) for stack in stacks]  # cannot be synced; index can
     box = widgets.VBox([*sliders, root])
     box.add_class("dlbook-slider-figure")
-    box.n_frames, box.n_bytes = n_frames, total   # for tests and for the chapter's budget line
+    box.n_frames, box.n_bytes, box.links = n_frames, total, links   # for tests and budget notes
     return box
