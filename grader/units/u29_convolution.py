@@ -393,6 +393,12 @@ def _backward_no_crop(dZ, cache):
     return _np_backward(dZ, cache, crop=False)
 
 
+def _backward_crop_negative(dZ, cache):
+    dA_pad, dW, db = _np_backward(dZ, cache, crop=False)
+    p = cache[3]["pad"]
+    return dA_pad[:, p:-p, p:-p, :], dW, db
+
+
 def _backward_stride_index(dZ, cache):
     return _np_backward(dZ, cache, step=1)
 
@@ -423,8 +429,10 @@ CONV_BACKWARD = Exercise(
     oracle=_backward_oracle,
     forbidden=FORBIDDEN,
     wrong=[
-        (_backward_no_crop, "crop the padding off: dA_prev = dA_prev_pad[:, pad:-pad, pad:-pad, :] "
-                            "(careful: pad = 0), the shape of A_prev"),
+        (_backward_no_crop, "crop the padding off: dA_prev = dA_prev_pad[:, pad:pad + n_H_prev, "
+                            "pad:pad + n_W_prev, :] has the shape of A_prev"),
+        (_backward_crop_negative, "with pad = 0 the slice pad:-pad is empty: crop with "
+                                  "dA_prev_pad[:, pad:pad + n_H_prev, pad:pad + n_W_prev, :]"),
         (_backward_stride_index, "output (h, w) came from the window starting at (h·stride, w·stride): "
                                  "send its gradient back there, not to (h, w)"),
         (_backward_db_per_example, "db sums dZ over the batch too: db[..., c] = Σ over i, h, w of "
