@@ -1,15 +1,19 @@
 """The grader's worker: runs one submission's exercise cells and calls its functions.
 
-grader/sandbox.py starts it as ``python -I -B grader/_worker.py`` in a process of its own (and,
-where the machine allows, as user nobody, in its own cgroup and PID, network and mount
-namespaces). It talks to the grader over its stdin and stdout in frames of JSON and raw .npy
-bytes (grader/wire.py). It never sees the oracles or the expected answers and never unpickles
-anything: it receives case inputs, calls the student's function, and sends back what came out.
-Whatever the submission does to numpy, torch or grader inside this process, the comparison
-happens in the grader's process.
+grader/sandbox.py starts this file once per grading run as a *zygote* (``python -I -B
+grader/_worker.py --zygote FD``): a process that imports numpy, torch and the grader once and
+then forks one worker per submission, so no worker pays for importing torch. The zygote never
+runs student code. Each fork isolates itself before it reads any (see `spawn`): it joins the
+submission's cgroup, enters new mount, network and PID namespaces, mounts private /tmp,
+/var/tmp and /dev/shm, drops to user nobody with no_new_privs, and then serves the grader over
+its stdin/stdout in frames of JSON and raw .npy bytes (grader/wire.py). It never sees the
+oracles or the expected answers and never unpickles anything: it receives case inputs, calls
+the student's function, and sends back what came out. Whatever the submission does to numpy,
+torch or grader inside its process, the comparison happens in the grader's process.
 
 Messages (grader -> worker):
-    {"op": "init", "sys_path", "imports", "forbidden", "limits", "cells": [[index, source]], "skip"}
+    {"op": "init", "sys_path", "imports", "forbidden", "limits", "cells": [[index, source]], "skip",
+     "probe"}
     {"op": "lookup", "names": [...]}
     {"op": "cases", "name", "forbidden", "strict_fp", "cases": [args, ...]}
     {"op": "call", "case": i, "backend": "numpy" | "torch-cpu" | "torch-cuda" | "python"}
@@ -17,11 +21,18 @@ Messages (grader -> worker):
 Messages (worker -> grader):
     {"ev": "ready", ...facts}, {"ev": "cell_start", "index"}, {"ev": "cell_done", "index", "status",
     "message", "output", "output_bytes"}, {"ev": "cells_done"}, {"ev": "lookup", "found"},
-    {"ev": "result", "value", "after", "error", "error_type", "seconds", "output_exceeded"}
+    {"ev": "result", "value", "after", "error", "error_type", "seconds", "output_exceeded"},
+    {"ev": "probe", ...facts}, and from the worker's parent: {"ev": "exit", "status"} when the
+    worker has ended, {"ev": "setup_error", "message"} when the sandbox could not be set up.
+Zygote control (a SOCK_SEQPACKET socket; JSON, file descriptors passed with SCM_RIGHTS):
+    {"op": "init", "sys_path", "imports"} -> {"ok", "modules"}; {"op": "preload", "forbidden"} -> {"ok"}
+    {"op": "spawn", "config"} + fds [stdin, stdout, stderr] -> {"pid"}
+    {"op": "reap", "keep": [pids]} -> {"killed"}: kill children that are not live workers
 """
 import builtins
 import json
 import os
+import signal
 import struct
 import sys
 import time
@@ -265,8 +276,8 @@ def call(ns, exercise, cases, header, forbidder, capture, core, np):
             "output_exceeded": capture.exceeded}, fields
 
 
-def main():
-    probe = "--probe" in sys.argv
+def serve(probe=False):
+    """The worker: fds 0, 1, 2 are the grader's requests, the replies, and the log."""
     rfd, wfd = os.dup(0), os.dup(1)         # the protocol; fds 0 and 1 go to student code
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
@@ -285,7 +296,7 @@ def main():
             importlib.import_module(name)
         except ImportError:
             pass
-    if probe:
+    if probe or init.get("probe"):
         info = facts()
         info["modules"] = sorted(m for m in ("numpy", "torch", "grader") if m in sys.modules)
         info["readable"] = {}
@@ -321,7 +332,6 @@ def main():
         return wire.unpack(read_exact(rfd, n_head), read_exact(rfd, n_blob))
 
     capture = Capture(int(limits.get("output", 1 << 20)))
-    real_stdout, real_stderr = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = capture
     send({"ev": "ready", **facts()})
 
@@ -346,8 +356,7 @@ def main():
         text, count = capture.take()
         if capture.exceeded:
             status = "error"
-            message = (message + "; " if message and "OutputLimitExceeded" not in message else "") + \
-                f"printed more than {capture.limit // 1024} KiB of output (the grader's limit)"
+            message = f"printed more than {capture.limit // 1024} KiB of output (the grader's limit)"
         send({"ev": "cell_done", "index": index, "status": status, "message": message,
               "output": text[:2000], "output_bytes": count})
     send({"ev": "cells_done"})
@@ -378,9 +387,262 @@ def main():
             send({"ev": "error", "message": f"unknown op {op!r}"})
 
 
-if __name__ == "__main__":
+# ----------------------------------------------------------------------------- isolation (Linux)
+
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 8192, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
+NOBODY = 65534
+_libc = None
+
+
+def libc():
+    global _libc
+    if _libc is None:
+        import ctypes
+        _libc = ctypes.CDLL(None, use_errno=True)
+        _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                                ctypes.c_char_p]
+        _libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    return _libc
+
+
+def _check(result, what):
+    if result != 0:
+        import ctypes
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def prctl(option, value):
+    return libc().prctl(option, value, 0, 0, 0)
+
+
+def mount(source, target, fstype, flags, data=None):
+    enc = lambda v: v.encode() if isinstance(v, str) else v
+    _check(libc().mount(enc(source), enc(target), enc(fstype), flags, enc(data)), f"mount {target}")
+
+
+def die_with_parent(parent):
+    """SIGKILL when the parent dies (set again after every change of credentials, which clears it)."""
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(125)
+
+
+def _write_file(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def spawn(cfg, fds, ctl):
+    """Fork a worker for one submission. Returns the pid of its parent (the 'keeper').
+
+    The keeper joins the submission's cgroups, unshares the namespaces and forks the worker,
+    which becomes process 1 of the new PID namespace (when it dies, the kernel kills everything
+    left in it). The keeper waits for it, writes {"ev": "exit"} on the reply pipe and exits.
+    """
+    zygote = os.getpid()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 121
     try:
-        code = main()
+        ctl.close()
+        os.setsid()
+        die_with_parent(zygote)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for target, fd in zip((0, 1, 2), fds):
+            os.dup2(fd, target)
+        for fd in fds:
+            if fd > 2:
+                os.close(fd)
+        me = os.getpid()
+        for path in cfg.get("cgroup_procs", []):
+            _write_file(path, str(me))
+        uid, gid = os.getuid(), os.getgid()
+        if cfg.get("namespaces"):
+            flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | (CLONE_NEWUSER if cfg.get("userns") else 0)
+            _check(libc().unshare(flags), "unshare")
+            if cfg.get("userns"):
+                _write_file("/proc/self/setgroups", "deny")
+                _write_file("/proc/self/uid_map", f"0 {uid} 1")
+                _write_file("/proc/self/gid_map", f"0 {gid} 1")
+        prctl(PR_SET_CHILD_SUBREAPER, 1)            # orphans of student code stay below us
+        worker = os.fork()
+        if worker == 0:
+            _worker_process(cfg, me)                  # never returns
+        os.close(0)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+        while True:                                   # reap orphans until the worker itself ends
+            try:
+                done, status = os.waitpid(-1, 0)
+            except ChildProcessError:
+                status = 0
+                break
+            if done == worker:
+                break
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            try:
+                name = signal.Signals(sig).name
+            except ValueError:
+                name = str(sig)
+            text = f"killed by signal {sig} ({name})"
+        else:
+            text = f"exited with status {os.WEXITSTATUS(status)}"
+        send_plain(1, {"ev": "exit", "status": text})
+        code = 0
+    except BaseException as exc:
+        try:
+            send_plain(1, {"ev": "setup_error", "message": f"{type(exc).__name__}: {exc}"})
+        except BaseException:
+            pass
+    os._exit(code)
+
+
+def _worker_process(cfg, keeper):
+    code = 122
+    try:
+        if cfg.get("namespaces"):
+            mount(None, "/", None, MS_REC | MS_PRIVATE)
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            for d in cfg.get("private_tmp", []):
+                mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV, f"size={cfg.get('tmp_mb', 64)}m,mode=1777")
+            for i, (d, names) in enumerate(cfg.get("unhide", [])):
+                holds = []
+                for j, name in enumerate(names):
+                    src, hold = os.path.join(d, name), f"/tmp/.dlbook-hold-{i}-{j}"
+                    is_dir = os.path.isdir(src)
+                    os.mkdir(hold) if is_dir else open(hold, "w").close()
+                    mount(src, hold, None, MS_BIND | MS_REC)
+                    holds.append((src, hold, is_dir))
+                mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+                for src, hold, is_dir in holds:
+                    os.mkdir(src) if is_dir else open(src, "w").close()
+                    mount(hold, src, None, MS_MOVE)
+                    os.rmdir(hold) if is_dir else os.unlink(hold)
+        os.chdir(cfg["home"])
+        if cfg.get("nobody"):
+            os.setgroups([])
+            os.setresgid(NOBODY, NOBODY, NOBODY)
+            os.setresuid(NOBODY, NOBODY, NOBODY)
+        _check(prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
+        die_with_parent(keeper if not cfg.get("namespaces") else 0)
+        os.environ.clear()
+        os.environ.update(cfg.get("env", {}))
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        code = serve()
     except EOFError:
         code = 0
+    except BaseException as exc:
+        try:
+            send_plain(1, {"ev": "setup_error", "message": f"{type(exc).__name__}: {exc}"})
+        except BaseException:
+            pass
     os._exit(code or 0)
+
+
+def zygote(ctl_fd):
+    """Import once, then fork a worker for each request on the control socket."""
+    import select
+    import socket
+    ctl = socket.socket(fileno=ctl_fd)
+    parent = os.getppid()
+    die_with_parent(parent)
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+    children = set()
+
+    def reply(obj):
+        ctl.send(json.dumps(obj).encode())
+
+    def reap():
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            children.discard(pid)
+
+    while True:
+        reap()
+        r, _, _ = select.select([ctl], [], [], 1.0)
+        if not r:
+            continue
+        msg, fds, _, _ = socket.recv_fds(ctl, 1 << 20, 8)
+        if not msg:
+            break
+        try:
+            req = json.loads(msg)
+            op = req.get("op")
+            if op == "init":
+                import importlib
+                sys.path[:] = [p for p in req["sys_path"] if isinstance(p, str)]
+                for name in req.get("imports", []):
+                    try:
+                        importlib.import_module(name)
+                    except ImportError:
+                        pass
+                import contextlib, inspect, resource  # noqa: E401,F401  (used by every worker)
+                from grader import core, wire  # noqa: F401
+                reply({"ok": True, "modules": sorted(m for m in ("numpy", "torch", "grader") if m in sys.modules)})
+            elif op == "preload":
+                from grader import core
+                for dotted in req.get("forbidden", []):
+                    core._resolve_owner(dotted)          # imports the modules, patches nothing
+                reply({"ok": True})
+            elif op == "spawn":
+                try:
+                    pid = spawn(req["config"], fds, ctl)
+                finally:
+                    for fd in fds:
+                        os.close(fd)
+                    fds = []
+                children.add(pid)
+                reply({"pid": pid})
+            elif op == "reap":
+                keep = set(req.get("keep", []))
+                killed = 0
+                me = os.getpid()
+                for name in os.listdir("/proc"):
+                    if not name.isdigit() or int(name) in keep:
+                        continue
+                    try:
+                        with open(f"/proc/{name}/stat", "rb") as f:
+                            ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+                    except (OSError, ValueError, IndexError):
+                        continue
+                    if ppid == me:
+                        try:
+                            os.kill(int(name), signal.SIGKILL)
+                            killed += 1
+                        except OSError:
+                            pass
+                time.sleep(0.01)
+                reap()
+                reply({"killed": killed})
+            else:
+                reply({"error": f"unknown op {op!r}"})
+        except BaseException as exc:
+            for fd in fds:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            try:
+                reply({"error": f"{type(exc).__name__}: {exc}"})
+            except OSError:
+                break
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--zygote":
+        zygote(int(sys.argv[2]))
+    print("grader/_worker.py is started by the grader (python -m grader grade), not by hand",
+          file=sys.stderr)
+    sys.exit(2)

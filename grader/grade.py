@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import core, wire
-from .sandbox import (Limits, Worker, WorkerDied, WorkerTimeout, detect, reap_orphans,
-                      set_child_subreaper, _worker_sys_path)
+from .sandbox import (Limits, Worker, WorkerDied, WorkerTimeout, Zygote, ZygoteError, detect,
+                      _worker_sys_path)
 
 SCHEMA = 1
 SEVERITY = {"pass": 0, "skipped": 0, "fail": 1, "error": 2, "missing": 3, "timeout": 4}
@@ -190,6 +190,7 @@ class Session:
         self.skip = set()
         self.worker = None
         self.starts = 0
+        self.peak = None                  # bytes: the most memory any of its workers held
 
     def _record(self, index, status, message, output=""):
         rep = self.cells.get(index)
@@ -203,6 +204,8 @@ class Session:
     def kill(self):
         if self.worker is not None:
             self.worker.close()
+            if self.worker.peak is not None:
+                self.peak = max(self.peak or 0, self.worker.peak)
             self.worker = None
 
     def ensure(self):
@@ -214,7 +217,7 @@ class Session:
             if time.monotonic() > self.deadline:
                 raise WorkerTimeout()
             self.starts += 1
-            w = Worker(self.ctx.iso, limits)
+            w = Worker(self.ctx.zygote, self.ctx.iso, limits)
             self.worker = w
             w.start()
             current = None
@@ -245,10 +248,13 @@ class Session:
                     raise
                 self._record(current, "timeout", f"timed out after {limits.timeout:g} s (an infinite loop?)")
                 self.skip.add(current)
+            except ZygoteError as exc:
+                self.kill()
+                raise GraderError(f"the worker could not start: {exc}") from None
             except WorkerDied as exc:
                 log = bytes(w.log).decode("utf-8", "replace").strip()
                 self.kill()
-                if current is None:
+                if current is None or exc.setup:
                     tail = "\n".join(log.splitlines()[-6:])
                     raise GraderError(f"the worker could not start: {exc.reason}" + (f"\n{tail}" if tail else ""))
                 self._record(current, "error", exc.reason)
@@ -432,11 +438,11 @@ def grade_submission(ctx, sub):
             except (WorkerDied, WorkerTimeout, OSError):
                 pass
         session.kill()
-        if ctx.reap:
-            reap_orphans(ctx.active_pids())
+        ctx.zygote.reap()
     res["cells"] = [session.cells[i] for i in sorted(session.cells)]
     res["score"] = sum(e["points"] for e in res["exercises"])
     res["worker_starts"] = session.starts
+    res["peak_memory_mb"] = None if session.peak is None else round(session.peak / 2**20, 1)
     res["seconds"] = round(time.monotonic() - t0, 3)
     return res
 
@@ -448,7 +454,7 @@ class Context:
         self.limits, self.iso, self.backends, self.seed, self.device = limits, iso, backends, seed, device
         self.plans = {}
         self.sys_path = _worker_sys_path()
-        self.reap = False
+        self.zygote = None
 
     def submission_seconds(self, sub):
         if self.limits.submission_timeout:
@@ -456,9 +462,6 @@ class Context:
         plan = self.plans.get(sub.unit)
         n = (len(plan.exercises) if plan else 0) + len(sub.cells)
         return 60 + 2 * self.limits.timeout * n
-
-    def active_pids(self):
-        return set()
 
 
 def find_notebooks(paths):
@@ -647,19 +650,35 @@ def run(args):
         except KeyError as exc:
             raise UsageError(str(exc.args[0])) from None
     paths = find_notebooks(args.paths)
+    import importlib.util
+    imports = ["numpy", "grader", "array_api_compat.numpy"]
+    if importlib.util.find_spec("torch"):
+        imports += ["torch", "array_api_compat.torch"]
+    zygote = Zygote(imports)          # imports numpy and torch while the grader computes the oracles
+    try:
+        return _run(args, paths, zygote)
+    finally:
+        zygote.close()
+
+
+def _run(args, paths, zygote):
     backends = wanted_backends(args.device)
     limits = Limits(timeout=args.timeout, memory_mb=args.memory, procs=args.procs, output_kb=args.output,
                     submission_timeout=args.submission_timeout, jobs=args.jobs)
     subs = [read_submission(p, args.unit) for p in paths]
-    iso = detect(use_cuda="torch-cuda" in backends, limits=limits)
-    ctx = Context(limits, iso, backends, args.seed, args.device)
-    if not iso.cgroup and not iso.namespaces:
-        ctx.reap = set_child_subreaper()
+    ctx = Context(limits, None, backends, args.seed, args.device)
+    ctx.zygote = zygote
     for unit in sorted({s.unit for s in subs if s.unit}):
         try:
             ctx.plans[unit] = UnitPlan(unit, args.seed, backends)
         except ModuleNotFoundError:
             pass                      # reported per submission: no grader module for this unit yet
+    try:
+        zygote.preload(sorted({n for plan in ctx.plans.values() for n in plan.forbidden}))
+        iso = ctx.iso = detect(zygote, use_cuda="torch-cuda" in backends, limits=limits)
+    except ZygoteError as exc:
+        print(f"python -m grader grade: cannot start workers: {exc}", file=sys.stderr)
+        return 3
 
     if not args.quiet:
         print(f"Grading {len(subs)} notebook{'s' * (len(subs) != 1)} on {', '.join(backends)} "
@@ -677,8 +696,6 @@ def run(args):
             results[futures[fut]] = res
             progress.update(res)
     wall = time.monotonic() - t0
-    if ctx.reap:
-        reap_orphans(set())
 
     if not args.quiet:
         for res in results:

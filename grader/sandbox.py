@@ -1,26 +1,31 @@
-"""Isolation for the grader's workers: find what this machine offers, start a worker in it,
-watch its limits, and kill it with everything it started.
+"""Isolation for the grader's workers: find what this machine offers, start workers in it,
+watch their limits, and kill them with everything they started.
 
-The strongest setup, used where it works (as root on Linux with cgroup v1 or v2 and util-linux):
+Workers are forked by a zygote (grader/_worker.py --zygote) that imported numpy and torch once.
+Each fork isolates itself before it reads the submission. The strongest setup, used where it
+works (as root on Linux with cgroup v1 or v2):
 
-* a cgroup of its own per worker: a memory limit on resident memory (not RLIMIT_AS, which breaks
-  CUDA) and pids.max on processes (root ignores RLIMIT_NPROC); killing every process in it
-  works even after the student's code called setsid;
-* ``unshare --pid --fork --kill-child --mount-proc --net --mount``: its own PID namespace (when
-  its first process dies, the kernel kills the rest), no network at all, and private, empty
-  /tmp, /var/tmp and /dev/shm (so nothing it writes outlives it);
-* ``setpriv`` to user nobody with no_new_privs: it cannot write the repository, the grader or
-  other submissions. Directories nobody may not enter (an interpreter under /root, say) are
-  made reachable inside the private mount namespace only.
+* a cgroup of its own per worker: a limit on resident memory (not RLIMIT_AS, which breaks CUDA)
+  and pids.max on processes (root ignores RLIMIT_NPROC); killing every process in it works even
+  after the student's code called setsid;
+* new PID, network and mount namespaces: the worker is process 1 of its PID namespace (when it
+  dies, the kernel kills the rest), has no network at all (not even loopback to the host), and
+  gets private, empty /tmp, /var/tmp and /dev/shm (nothing it writes there outlives it);
+* user nobody with no_new_privs: it cannot write the repository, the grader or other
+  submissions. Directories nobody may not enter (an interpreter under /root, say) are made
+  reachable inside the private mount namespace only.
 
 Each layer is probed once per run; what fails is dropped, and the grading report says which
-level was used. The fallbacks: RLIMIT_AS (CPU-only runs) or a watchdog on resident memory,
-RLIMIT_NPROC, and killing the process group and every descendant found in /proc.
+level was used. Without root, unprivileged user namespaces give the namespaces where the kernel
+allows them. The fallbacks: RLIMIT_AS (CPU-only runs) or a watchdog on resident memory,
+RLIMIT_NPROC, and killing the process group and every descendant (the worker's parent is a
+child subreaper, so processes that call setsid stay below it).
 """
+import json
 import os
 import pwd
 import select
-import shlex
+import socket
 import shutil
 import signal
 import subprocess
@@ -66,9 +71,9 @@ class WorkerTimeout(Exception):
 
 
 class WorkerDied(Exception):
-    def __init__(self, reason, memory=False):
+    def __init__(self, reason, memory=False, setup=False):
         super().__init__(reason)
-        self.reason, self.memory = reason, memory
+        self.reason, self.memory, self.setup = reason, memory, setup
 
 
 # ----------------------------------------------------------------------------- /proc helpers
@@ -125,28 +130,6 @@ def count_processes(uid):
             except OSError:
                 pass
     return n
-
-
-def set_child_subreaper():
-    """Orphans of student code become our children instead of init's (the no-namespace fallback)."""
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(36, 1, 0, 0, 0) == 0          # PR_SET_CHILD_SUBREAPER
-    except Exception:
-        return False
-
-
-def reap_orphans(keep):
-    """Kill and reap our children that are not workers we started (escaped student processes)."""
-    me = os.getpid()
-    for pid, ppid in _ppids().items():
-        if ppid == me and pid not in keep:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError, PermissionError):
-                pass
 
 
 # ----------------------------------------------------------------------------- cgroups
@@ -301,6 +284,11 @@ class Cgroup:
             return 1 if fail.isdigit() and int(fail) > 0 else 0
         return 0
 
+    def peak_bytes(self):
+        """The most memory the group held (v1 max_usage_in_bytes, v2 memory.peak where it exists)."""
+        text = _read(self.memory_dir / ("memory.max_usage_in_bytes" if self.kind == "v1" else "memory.peak")).strip()
+        return int(text) if text.isdigit() else None
+
     def kill(self):
         if self.kind == "v2" and (self.dirs[0] / "cgroup.kill").exists():
             try:
@@ -337,6 +325,16 @@ class Cgroup:
 
 # ----------------------------------------------------------------------------- isolation
 
+def _worker_sys_path():
+    """The grader's import path for the workers: the repository first, never the current folder."""
+    cwd = os.getcwd()
+    out = [str(REPO)]
+    for p in sys.path:
+        if p and os.path.isabs(p) and p != cwd and p not in out and Path(p).resolve() != REPO / "grader":
+            out.append(p)
+    return out
+
+
 def _needed_paths():
     paths = {Path(sys.executable).resolve().parent, Path(sys.base_prefix).resolve(),
              Path(sys.prefix).resolve(), REPO, WORKER.parent}
@@ -359,16 +357,7 @@ def _unhide_plan(paths):
                 break
             if not st.st_mode & 0o001 and st.st_uid != NOBODY:
                 plan.setdefault(d, set()).add(parts[i])
-    return sorted(((d, sorted(names)) for d, names in plan.items()), key=lambda x: len(x[0].parts))
-
-
-def _worker_sys_path():
-    cwd = os.getcwd()
-    out = [str(REPO)]
-    for p in sys.path:
-        if p and os.path.isabs(p) and p != cwd and p not in out and Path(p).resolve() != REPO / "grader":
-            out.append(p)
-    return out
+    return sorted(([str(d), sorted(names)] for d, names in plan.items()), key=lambda x: len(Path(x[0]).parts))
 
 
 @dataclass
@@ -376,12 +365,12 @@ class Isolation:
     cgroup: str = ""                                   # "v1" | "v2" | ""
     cgroup_parents: dict = field(default_factory=dict)
     namespaces: bool = False                           # PID + network + mount namespaces
-    user_namespace: bool = False                       # not root: unshare --user --map-root-user
+    user_namespace: bool = False                       # not root: an unprivileged user namespace
     private_tmp: list = field(default_factory=list)
     unhide: list = field(default_factory=list)
     nobody: bool = False
     rlimit_as: bool = False                            # fallback memory limit (CPU-only runs)
-    probe_facts: dict = field(default_factory=dict)
+    probe_facts: dict = field(default_factory=dict, compare=False)
 
     @property
     def level(self):
@@ -395,7 +384,8 @@ class Isolation:
     def report(self):
         user = "nobody" if self.nobody else pwd.getpwuid(os.geteuid()).pw_name
         if self.cgroup:
-            memory = f"cgroup {self.cgroup} ({'memory.limit_in_bytes' if self.cgroup == 'v1' else 'memory.max'}, resident memory)"
+            memory = (f"cgroup {self.cgroup} "
+                      f"({'memory.limit_in_bytes' if self.cgroup == 'v1' else 'memory.max'}, resident memory)")
             procs = f"cgroup {self.cgroup} pids.max"
         else:
             memory = "RLIMIT_AS (address space)" if self.rlimit_as else "watchdog on resident memory"
@@ -420,23 +410,94 @@ class Isolation:
                 f"network: {r['network'].split(' (')[0]}; kill: {r['kill']}")
 
 
-def detect(use_cuda=False, limits=None):
-    """The strongest isolation that works here, probed by starting a small worker in it."""
+class ZygoteError(Exception):
+    pass
+
+
+class Zygote:
+    """The process that imported numpy and torch once and forks the workers (grader/_worker.py)."""
+
+    def __init__(self, imports):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+                   PYTHONHASHSEED="0", MPLBACKEND="Agg")
+        self.proc = subprocess.Popen([sys.executable, "-I", "-B", str(WORKER), "--zygote", str(theirs.fileno())],
+                                     pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                                     cwd="/", start_new_session=True)
+        theirs.close()
+        self.sock = ours
+        self.lock = threading.Lock()
+        self._send({"op": "init", "sys_path": _worker_sys_path(), "imports": list(imports)})
+        self.ready = None
+        self.live = set()                     # the parents of workers that are running
+
+    def _send(self, obj, fds=()):
+        data = json.dumps(obj).encode()
+        if fds:
+            socket.send_fds(self.sock, [data], list(fds))
+        else:
+            self.sock.send(data)
+
+    def _recv(self, timeout):
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(1 << 20)
+        except (socket.timeout, OSError) as exc:
+            raise ZygoteError(f"the zygote did not answer ({exc})") from None
+        if not data:
+            raise ZygoteError("the zygote ended")
+        reply = json.loads(data)
+        if "error" in reply:
+            raise ZygoteError(reply["error"])
+        return reply
+
+    def wait_ready(self, timeout=300):
+        with self.lock:
+            if self.ready is None:
+                self.ready = self._recv(timeout)
+        return self.ready
+
+    def request(self, obj, fds=(), timeout=30):
+        self.wait_ready()
+        with self.lock:
+            try:
+                self._send(obj, fds)
+            except OSError as exc:
+                raise ZygoteError(f"the zygote is gone ({exc})") from None
+            return self._recv(timeout)
+
+    def preload(self, forbidden):
+        """Import the modules of the forbidden helpers once, in the zygote (patching nothing)."""
+        self.request({"op": "preload", "forbidden": list(forbidden)}, timeout=120)
+
+    def spawn(self, config, fds):
+        pid = self.request({"op": "spawn", "config": config}, fds)["pid"]
+        self.live.add(pid)
+        return pid
+
+    def reap(self):
+        """Kill processes that escaped their worker's tree and ended up as our children."""
+        try:
+            self.request({"op": "reap", "keep": sorted(self.live)})
+        except ZygoteError:
+            pass
+
+    def close(self):
+        try:
+            self.sock.close()
+        finally:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def detect(zygote, use_cuda=False, limits=None):
+    """The strongest isolation that works here, probed by starting a worker in each candidate."""
     limits = limits or Limits()
     root = os.geteuid() == 0
     cg, parents = detect_cgroup()
-    ns = userns = False
-    if shutil.which("unshare"):
-        base = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--mount"]
-        for extra in ([] if root else ["--user", "--map-root-user"],):
-            try:
-                ok = subprocess.run(base + extra + ["true"], capture_output=True, timeout=20).returncode == 0
-            except (OSError, subprocess.TimeoutExpired):
-                ok = False
-            if ok:
-                ns, userns = True, bool(extra)
     nobody = False
-    if root and shutil.which("setpriv"):
+    if root:
         try:
             pwd.getpwuid(NOBODY)
             nobody = True
@@ -444,41 +505,39 @@ def detect(use_cuda=False, limits=None):
             pass
     needed = _needed_paths()
     private = [d for d in PRIVATE_TMP if os.path.isdir(d) and not any(
-        p == Path(d) or Path(d) in p.parents for p in needed)] if ns else []
-    unhide = _unhide_plan(needed) if nobody else []
-    candidates = []
-    full = Isolation(cg, parents, ns, userns, private, unhide if "/tmp" in private else [], nobody)
-    candidates.append(full)
-    if nobody:
-        candidates.append(Isolation(cg, parents, ns, userns, private, [], False))
-    if ns:
-        candidates.append(Isolation(cg, parents, False, False, [], [], False))
-    if cg:
-        candidates.append(Isolation("", {}, False, False, [], [], False))
+        p == Path(d) or Path(d) in p.parents for p in needed)]
+    unhide = _unhide_plan(needed) if nobody and "/tmp" in private else []
+    hidden = bool(_unhide_plan(needed)) if nobody else False
+    userns = not root
+    candidates = [
+        Isolation(cg, parents, True, userns, private, unhide, nobody and (bool(unhide) or not hidden)),
+        Isolation(cg, parents, True, userns, private, [], False),
+        Isolation(cg, parents, False, False, [], [], nobody and not hidden),
+        Isolation(cg, parents),
+        Isolation(),
+    ]
     seen = []
     for iso in candidates:
-        if any(iso == s for s in seen):
+        if iso in seen:
             continue
         seen.append(iso)
-        if not iso.cgroup:
-            iso.rlimit_as = not use_cuda
-        facts = _probe(iso, limits)
+        iso.rlimit_as = not iso.cgroup and not use_cuda
+        facts = _probe(zygote, iso, limits)
         if facts is not None:
             iso.probe_facts = facts
             return iso
-    iso = Isolation(rlimit_as=not use_cuda)
-    return iso
+    raise ZygoteError("no worker could be started, even without isolation")
 
 
-def _probe(iso, limits):
-    """Start a worker with --probe in this isolation; its facts, or None when it did not work."""
-    w = Worker(iso, limits, probe=True)
+def _probe(zygote, iso, limits):
+    """Start a worker in this isolation and ask for its facts; None when it did not work."""
+    w = Worker(zygote, iso, limits)
     try:
         w.start()
-        w.send({"op": "init", "sys_path": _worker_sys_path(), "imports": ["numpy", "grader"],
+        w.send({"op": "init", "probe": True, "sys_path": _worker_sys_path(), "imports": ["numpy", "grader"],
                 "check_readable": ["torch"], "limits": w.rlimits()}, deadline=time.monotonic() + 30)
         header, _ = w.recv(time.monotonic() + 60)
-    except (WorkerDied, WorkerTimeout, OSError):
+    except (WorkerDied, WorkerTimeout, ZygoteError, OSError):
         return None
     finally:
         w.close()
@@ -500,12 +559,15 @@ def _probe(iso, limits):
 class Worker:
     """One worker process in its sandbox: start, talk, watch, kill, clean up."""
 
-    def __init__(self, iso, limits, probe=False):
-        self.iso, self.limits, self.probe = iso, limits, probe
-        self.proc = self.cgroup = self.home = None
+    def __init__(self, zygote, iso, limits):
+        self.zygote, self.iso, self.limits = zygote, iso, limits
+        self.pid = self.cgroup = self.home = None
+        self.fds = {}
         self.buf = bytearray()
         self.log = bytearray()
         self.memory_exceeded = False
+        self.exit_status = ""
+        self.peak = None                      # bytes, where a cgroup measured it
         self._last_watch = 0.0
         self.closed = False
 
@@ -521,52 +583,18 @@ class Worker:
                 out["address_space"] = self.limits.memory_mb << 20
         return out
 
-    def _argv(self):
-        cmd = [sys.executable, "-I", "-B", str(WORKER)] + (["--probe"] if self.probe else [])
-        if self.iso.nobody:
-            cmd = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-                   "--no-new-privs", "--"] + cmd
-        if self.iso.namespaces:
-            lines = ["set -e"]
-            for d in self.iso.private_tmp:
-                size = f"{max(16, self.limits.fsize_mb)}m"
-                lines.append(f"mount -t tmpfs -o size={size},mode=1777,nosuid,nodev tmpfs {shlex.quote(d)}")
-            for i, (d, names) in enumerate(self.iso.unhide):
-                holds = []
-                for j, name in enumerate(names):
-                    src, hold = Path(d) / name, f"/tmp/.{PREFIX}-hold-{i}-{j}"
-                    make = "mkdir" if src.is_dir() else "touch"
-                    lines.append(f"{make} {hold} && mount --rbind {shlex.quote(str(src))} {hold}")
-                    holds.append((src, hold, make))
-                lines.append(f"mount -t tmpfs -o size=1m,mode=755 tmpfs {shlex.quote(str(d))}")
-                for src, hold, make in holds:
-                    lines.append(f"{make} {shlex.quote(str(src))} && mount --move {hold} {shlex.quote(str(src))}"
-                                 f" && rm -rf {hold}")
-            if "/tmp" in self.iso.private_tmp:
-                lines.append("cd /tmp")
-            lines.append('exec "$@"')
-            cmd = ["sh", "-c", "\n".join(lines), "sh"] + cmd
-            cmd = (["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--mount"]
-                   + (["--user", "--map-root-user"] if self.iso.user_namespace else []) + cmd)
-        if self.cgroup:
-            join = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 97; shift; done; shift; exec "$@"'
-            cmd = ["sh", "-c", join, "sh"] + self.cgroup.procs_files + ["--"] + cmd
-        return cmd
-
     def start(self):
         with _counter_lock:
             name = f"{PREFIX}-{os.getpid()}-{next(_counter)}"
         if self.iso.cgroup:
             self.cgroup = Cgroup(self.iso.cgroup, self.iso.cgroup_parents, name,
                                  self.limits.memory_mb << 20, self.limits.procs)
-        private = "/tmp" in self.iso.private_tmp
-        if private:
-            home, cwd = "/tmp", "/"
+        if "/tmp" in self.iso.private_tmp:
+            home = "/tmp"
         else:
-            self.home = tempfile.mkdtemp(prefix=f"{name}-")
+            self.home = home = tempfile.mkdtemp(prefix=f"{name}-")
             if self.iso.nobody:
                 os.chown(self.home, NOBODY, -1)
-            home = cwd = self.home
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "TMPDIR": home,
                "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "MPLBACKEND": "Agg",
                "MPLCONFIGDIR": home, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -574,18 +602,32 @@ class Worker:
         for key in ("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "CUDA_HOME"):
             if key in os.environ:
                 env[key] = os.environ[key]
-        self.proc = subprocess.Popen(self._argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, cwd=cwd, env=env, close_fds=True,
-                                     start_new_session=True)
-        for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            os.set_blocking(f.fileno(), False)
+        config = {"cgroup_procs": self.cgroup.procs_files if self.cgroup else [],
+                  "namespaces": self.iso.namespaces, "userns": self.iso.user_namespace,
+                  "private_tmp": self.iso.private_tmp, "tmp_mb": max(16, self.limits.fsize_mb),
+                  "unhide": self.iso.unhide, "nobody": self.iso.nobody, "home": home, "env": env}
+        in_r, in_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        try:
+            self.pid = self.zygote.spawn(config, [in_r, out_w, err_w])
+        except BaseException:
+            for fd in (in_w, out_r, err_r):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (in_r, out_w, err_w):
+                os.close(fd)
+        self.fds = {"in": in_w, "out": out_r, "err": err_r}
+        for fd in self.fds.values():
+            os.set_blocking(fd, False)
         self.started = time.monotonic()
 
     # -- talking
 
     def send(self, header, blobs=(), deadline=None):
         data = memoryview(wire.pack(header, blobs))
-        fd = self.proc.stdin.fileno()
+        fd = self.fds["in"]
         while data:
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
@@ -598,17 +640,25 @@ class Worker:
                 n = os.write(fd, data)
             except BlockingIOError:
                 continue
-            except (BrokenPipeError, OSError):
+            except OSError:
                 raise self._died() from None
             data = data[n:]
 
     def recv(self, deadline):
         """The next frame (header, blobs); WorkerTimeout at the deadline, WorkerDied on EOF."""
-        out_fd, err_fd = self.proc.stdout.fileno(), self.proc.stderr.fileno()
+        out_fd, err_fd = self.fds["out"], self.fds["err"]
         eof = False
         while True:
             frame = self._frame()
             if frame is not None:
+                header = frame[0]
+                if header.get("ev") == "exit":
+                    self.exit_status = str(header.get("status", ""))[:200]
+                    raise self._died()
+                if header.get("ev") == "setup_error":
+                    self.kill()
+                    raise WorkerDied(f"the sandbox could not be set up: {str(header.get('message'))[:500]}",
+                                     setup=True)
                 return frame
             if eof:
                 raise self._died()
@@ -634,77 +684,87 @@ class Worker:
             return None
         try:
             n_head, n_blob = wire.parse_lengths(bytes(self.buf[:wire.HEAD.size]))
-        except wire.WireError as exc:
-            self.kill()
-            raise WorkerDied(f"the submission corrupted the grader's channel ({exc})") from None
-        end = wire.HEAD.size + n_head + n_blob
-        if len(self.buf) < end:
-            return None
-        head = bytes(self.buf[wire.HEAD.size:wire.HEAD.size + n_head])
-        blobs = bytes(self.buf[wire.HEAD.size + n_head:end])
-        del self.buf[:end]
-        try:
+            end = wire.HEAD.size + n_head + n_blob
+            if len(self.buf) < end:
+                return None
+            head = bytes(self.buf[wire.HEAD.size:wire.HEAD.size + n_head])
+            blobs = bytes(self.buf[wire.HEAD.size + n_head:end])
+            del self.buf[:end]
             return wire.unpack(head, blobs)
         except wire.WireError as exc:
-            self.kill()
-            raise WorkerDied(f"the submission corrupted the grader's channel ({exc})") from None
+            raise self._died(f"the submission corrupted the grader's channel ({exc})") from None
 
     def _drain_log(self):
         try:
             while True:
-                chunk = os.read(self.proc.stderr.fileno(), 1 << 16)
+                chunk = os.read(self.fds["err"], 1 << 16)
                 if not chunk:
                     return
                 if len(self.log) < 64 << 10:
                     self.log += chunk[: (64 << 10) - len(self.log)]
-        except (BlockingIOError, OSError):
+        except OSError:
             return
 
     def _tick(self):
         """Watchdog on resident memory where no cgroup limits it."""
-        if self.iso.cgroup or self.proc is None:
+        if self.iso.cgroup or self.pid is None:
             return
         now = time.monotonic()
         if now - self._last_watch < 0.25:
             return
         self._last_watch = now
-        if rss_bytes(descendants(self.proc.pid)) > self.limits.memory_mb << 20:
+        if rss_bytes(self._tree()) > self.limits.memory_mb << 20:
             self.memory_exceeded = True
             self.kill()
 
-    def _died(self):
+    def _died(self, reason=""):
         self.kill()
         memory = self.memory_exceeded or (self.cgroup is not None and self.cgroup.oom_kills() > 0)
         if memory:
             return WorkerDied(f"used more than {self.limits.memory_mb} MiB of memory (the limit)", memory=True)
-        code = self.proc.returncode
-        if code is not None and code < 0:
-            how = f"killed by signal {-code} ({signal.Signals(-code).name})" if -code in signal.valid_signals() else f"killed by signal {-code}"
-        else:
-            how = f"exited with status {code}"
-        return WorkerDied(f"the process running the submission stopped ({how})")
+        if reason:
+            return WorkerDied(reason)
+        how = f" ({self.exit_status})" if self.exit_status else ""
+        return WorkerDied(f"the process running the submission stopped{how}")
 
     # -- ending
 
+    def _tree(self):
+        """The worker's parent and everything below it (empty once the zygote has reaped it)."""
+        if self.pid is None:
+            return []
+        ppids = _ppids()
+        if ppids.get(self.pid) != self.zygote.proc.pid:
+            return []
+        children = {}
+        for pid, ppid in ppids.items():
+            children.setdefault(ppid, []).append(pid)
+        out, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            todo.extend(children.get(pid, []))
+        return out
+
     def kill(self):
         """SIGKILL the worker and everything it started (cgroup, PID namespace, descendants)."""
-        if self.proc is None:
+        if self.pid is None:
             return
         if self.cgroup:
             self.cgroup.kill()
-        if self.proc.poll() is None or self.proc.returncode is None:
-            for pid in reversed(descendants(self.proc.pid)):
+        for _ in range(50):
+            tree = self._tree()
+            if len(tree) <= 1:
+                break
+            for pid in reversed(tree[1:]):
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            time.sleep(0.005)
         try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
             pass
         if self.cgroup:
             self.cgroup.kill()
@@ -714,15 +774,19 @@ class Worker:
             return
         self.closed = True
         try:
-            if self.proc is not None:
+            if self.pid is not None:
                 self.kill()
                 self._drain_log()
-                for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-                    try:
-                        f.close()
-                    except OSError:
-                        pass
         finally:
+            if self.cgroup:
+                self.peak = self.cgroup.peak_bytes()
+            for fd in self.fds.values():
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self.fds = {}
+            self.zygote.live.discard(self.pid)
             if self.cgroup:
                 self.cgroup.remove()
             if self.home:
