@@ -67,3 +67,25 @@ def noisy_series(rng=0, n=200, period=120.0, amplitude=10.0, noise=3.0, offset=1
     rng = _rng(rng)
     t = np.arange(n)
     return offset + amplitude * np.sin(2 * np.pi * t / period) + noise * rng.standard_normal(n)
+
+
+def wave(X):
+    """The noise-free target of noisy_wave: f(x) = sin(4x + 1), elementwise."""
+    return np.sin(4.0 * X + 1.0)
+
+
+def noisy_wave(rng=0, m=20, noise=0.2):
+    """Regression data for units 12-13: x ~ U[-1, 1], y = wave(x) + noise·N(0, 1).
+
+    Returns X (1, m) and Y (1, m). noise² is the Bayes (irreducible) mean squared error. The
+    wave needs a polynomial of degree 4 or more to fit well, so degree is a capacity dial.
+    """
+    rng = _rng(rng)
+    X = rng.uniform(-1.0, 1.0, size=(1, m))
+    return X, wave(X) + noise * rng.standard_normal((1, m))
+
+
+def random_walk(rng=0, n=500, scale=1.0, start=100.0):
+    """A price-like series: start plus the running sum of n Gaussian steps. Returns (n,)."""
+    rng = _rng(rng)
+    return start + np.cumsum(scale * rng.standard_normal(n))
