@@ -60,3 +60,16 @@ def leaky_relu_derivative(z, alpha=0.01):
     """1 where z > 0, else alpha. At z = 0 exactly it is alpha, as in PyTorch's autograd."""
     xp = array_namespace(z)
     return xp.where(z > 0, xp.ones_like(z), xp.full_like(z, alpha))
+
+
+def softmax(z, axis=0):
+    """Softmax along `axis`: exponentiate, then divide by the sum along that axis (unit 05).
+
+    axis=0 suits the book's layout, scores (classes, m) with one column per example: each column
+    of the result is a probability distribution. Subtracting the maximum first cancels out of
+    the ratio and keeps exp from overflowing (the largest exponent is e^0 = 1). keepdims=True
+    keeps the reduced axis as size 1, so the max and the sum broadcast back along it.
+    """
+    xp = array_namespace(z)
+    e = xp.exp(z - xp.max(z, axis=axis, keepdims=True))
+    return e / xp.sum(e, axis=axis, keepdims=True)
