@@ -222,10 +222,24 @@ def test_rmsprop_oracle_chained_equals_six_torch_steps():
 
 def test_epsilon_inside_fails_the_tiny_gradient_case():
     """The tiny-gradient case alone separates eps inside the root from eps outside by orders of magnitude."""
-    case = next(c for c in u17.RMSPROP.cases(0) if c.label.startswith("tiny gradients (about 1e-5), first"))
+    case = next(c for c in u17.RMSPROP.cases(0) if c.label == "tiny gradients (about 1e-5), first step")
     good, _ = u17._rmsprop_oracle(*case.args)
     bad, _ = u17._rmsprop_eps_inside(*case.args)
     p = case.args[0]
     step_good = np.abs(good["W1"] - p["W1"]).mean()
     step_bad = np.abs(bad["W1"] - p["W1"]).mean()
     assert step_good > 10 * step_bad
+
+
+@pytest.mark.parametrize("name", ["ewa", "update_parameters_with_momentum", "update_parameters_with_rmsprop"])
+def test_no_wrong_answer_is_right_on_the_first_case(name):
+    """A failure that is not about values (an input changed in place, a NumPy result for a tensor)
+    is reported on the first case; no wrong implementation may coincide with the answer there,
+    or its hint would be quoted for a mistake the student did not make."""
+    from grader.core import Exercise, _matches, call, expected, to_plain
+    ex = u17.EXERCISES[name]
+    case = ex.cases(0)[0]
+    exp = to_plain(expected(ex, case))
+    for fn, _ in ex.wrong:
+        out = call(fn, Exercise(name, None, None), case, "numpy")
+        assert out.error or not _matches(out.value, exp, ex.rtol, ex.atol), fn.__name__

@@ -22,8 +22,8 @@ TEMPS = np.array([40.0, 49.0, 45.0])
 def _ewa_cases(rng):
     series = 50 + 25 * np.sin(np.arange(60) / 10) + rng.normal(scale=6.0, size=60)
     return [
-        Case((TEMPS.copy(), 0.98, False), "the worked example, beta = 0.98, no correction"),
         Case((TEMPS.copy(), 0.98, True), "the worked example, beta = 0.98, with bias correction"),
+        Case((TEMPS.copy(), 0.98, False), "the worked example, beta = 0.98, no correction"),
         Case((series, 0.9, True), "60 noisy temperatures, beta = 0.9, with bias correction"),
         Case((series, 0.5, False), "60 noisy temperatures, beta = 0.5, no correction"),
         Case((rng.normal(size=25), 0.95, True), "25 values around 0, beta = 0.95, corrected"),
@@ -224,13 +224,6 @@ def _momentum_with(parameters, grads, v, *, velocity, update):
     return new_p, new_v
 
 
-def _momentum_dampening(parameters, grads, v, beta, learning_rate):
-    first = all(not np.any(x) for x in v.values())
-    return _momentum_with(parameters, grads, v,
-                          velocity=lambda v_, g: g if first else beta * v_ + (1 - beta) * g,
-                          update=lambda p, v_old, v_new, g: p - learning_rate * v_new)
-
-
 def _momentum_no_one_minus_beta(parameters, grads, v, beta, learning_rate):
     return _momentum_with(parameters, grads, v, velocity=lambda v_, g: beta * v_ + g,
                           update=lambda p, v_old, v_new, g: p - learning_rate * v_new)
@@ -272,12 +265,10 @@ MOMENTUM = Exercise(
     rtol=1e-9,
     forbidden=("torch.optim.SGD", "torch.optim.SGD.step"),
     wrong=[
-        (_momentum_dampening, "on the first step too, v = βv + (1 − β)dW = (1 − β)dW, not dW. (This is why "
-                              "torch.optim.SGD(momentum=β, dampening=β) is not the course's momentum: it copies "
-                              "the first gradient into its buffer undamped. The exact match is "
-                              "SGD(lr=α(1 − β), momentum=β).)"),
-        (_momentum_no_one_minus_beta, "the velocity is an average: v = βv + (1 − β)dW. v = βv + dW is PyTorch's "
-                                      "form, which takes α(1 − β) as its learning rate to give the same steps"),
+        (_momentum_no_one_minus_beta, "the velocity is an average: v = βv + (1 − β)dW, so the first step from v = 0 "
+                                      "is (1 − β)dW. v = βv + dW is PyTorch's form, which needs α(1 − β) as its "
+                                      "learning rate: SGD(lr=α(1 − β), momentum=β). (SGD's dampening=β is not the "
+                                      "same thing: it copies the first gradient into its buffer undamped.)"),
         (_momentum_swapped, "β multiplies the old velocity and (1 − β) the new gradient: v = βv + (1 − β)dW "
                             "(β and 1 − β are swapped)"),
         (_momentum_old_velocity, "update v first, then step with the *new* velocity: W ← W − α·v_dW"),
@@ -303,14 +294,14 @@ def _rmsprop_cases(rng):
     p4 = _net(rng, (3, 3, 2))
     p5 = _net(rng, (4, 2), np.float32)
     return [
+        Case((p4, _grads_like(rng, p4, 1e-5), _squares_like(rng, p4, 1e-5), 0.9, 0.001, 1e-8),
+             "tiny gradients (about 1e-5) and tiny s, a later step: where epsilon sits matters"),
+        Case((p3, _grads_like(rng, p3, 1e-5), _velocity_oracle(p3), 0.999, 0.01, 1e-8),
+             "tiny gradients (about 1e-5), first step"),
         Case((p1, _grads_like(rng, p1), _velocity_oracle(p1), 0.9, 0.01, 1e-8),
              "the first step: s = 0, beta2 = 0.9"),
         Case((p2, _grads_like(rng, p2), _squares_like(rng, p2), 0.99, 0.01, 1e-8),
              "a later step: s holds earlier squared gradients"),
-        Case((p3, _grads_like(rng, p3, 1e-5), _velocity_oracle(p3), 0.999, 0.01, 1e-8),
-             "tiny gradients (about 1e-5), first step: where epsilon sits matters"),
-        Case((p4, _grads_like(rng, p4, 1e-5), _squares_like(rng, p4, 1e-5), 0.9, 0.001, 1e-8),
-             "tiny gradients and tiny s, a later step"),
         Case((p2, _grads_like(rng, p2), _squares_like(rng, p2), 0.9, 0.1, 1e-2),
              "a large epsilon = 0.01"),
         Case((p5, _grads_like(rng, p5), _squares_like(rng, p5), 0.9, 0.01, 1e-8),
