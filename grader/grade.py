@@ -243,10 +243,14 @@ class Session:
                     elif ev == "cells_done":
                         return w
             except WorkerTimeout:
+                at_limit = w.at_memory_limit()
                 self.kill()
                 if current is None or time.monotonic() > self.deadline:
                     raise
-                self._record(current, "timeout", f"timed out after {limits.timeout:g} s (an infinite loop?)")
+                if at_limit:
+                    self._record(current, "error", f"used more than {limits.memory_mb} MiB of memory (the limit)")
+                else:
+                    self._record(current, "timeout", f"timed out after {limits.timeout:g} s (an infinite loop?)")
                 self.skip.add(current)
             except ZygoteError as exc:
                 self.kill()
@@ -320,7 +324,12 @@ def grade_exercise(session, plan, limits):
         worst = max((s for s in out["backends"].values()), key=lambda s: SEVERITY.get(s, 2))
         return finish(worst, str(first))
     except WorkerTimeout:
+        at_limit = session.worker is not None and session.worker.at_memory_limit()
         session.kill()
+        if at_limit:
+            out["backends"][backend] = "error"
+            return finish("error", f"{ex.name}: used more than {limits.memory_mb} MiB of memory (the limit) "
+                                   f"{_fmt_case(plan, backend, i)}")
         out["backends"][backend] = "timeout"
         if time.monotonic() >= session.deadline - 0.05 and session.deadline < start + limits.timeout:
             return finish("timeout", f"{ex.name}: not graded: the submission used up its time "
@@ -650,6 +659,8 @@ def run(args):
         except KeyError as exc:
             raise UsageError(str(exc.args[0])) from None
     paths = find_notebooks(args.paths)
+    if args.device == "cuda":
+        wanted_backends("cuda")       # a usage error before anything starts when there is no GPU
     import importlib.util
     imports = ["numpy", "grader", "array_api_compat.numpy"]
     if importlib.util.find_spec("torch"):

@@ -284,6 +284,17 @@ class Cgroup:
             return 1 if fail.isdigit() and int(fail) > 0 else 0
         return 0
 
+    def hit_limit(self):
+        """Whether the group's memory ever reached its limit (v1 failcnt, v2 memory.events max)."""
+        if self.kind == "v1":
+            text = _read(self.memory_dir / "memory.failcnt").strip()
+            return text.isdigit() and int(text) > 0
+        for line in _read(self.memory_dir / "memory.events").splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] in ("max", "oom", "oom_kill") and parts[1].isdigit() and int(parts[1]) > 0:
+                return True
+        return False
+
     def peak_bytes(self):
         """The most memory the group held (v1 max_usage_in_bytes, v2 memory.peak where it exists)."""
         text = _read(self.memory_dir / ("memory.max_usage_in_bytes" if self.kind == "v1" else "memory.peak")).strip()
@@ -458,28 +469,33 @@ class Zygote:
                 self.ready = self._recv(timeout)
         return self.ready
 
-    def request(self, obj, fds=(), timeout=30):
+    def request(self, obj, fds=(), timeout=30, after=None):
+        """Send one request and read its reply; after(reply) runs before the lock is released."""
         self.wait_ready()
         with self.lock:
+            if callable(obj):
+                obj = obj()
             try:
                 self._send(obj, fds)
             except OSError as exc:
                 raise ZygoteError(f"the zygote is gone ({exc})") from None
-            return self._recv(timeout)
+            reply = self._recv(timeout)
+            if after is not None:
+                after(reply)
+            return reply
 
     def preload(self, forbidden):
         """Import the modules of the forbidden helpers once, in the zygote (patching nothing)."""
         self.request({"op": "preload", "forbidden": list(forbidden)}, timeout=120)
 
     def spawn(self, config, fds):
-        pid = self.request({"op": "spawn", "config": config}, fds)["pid"]
-        self.live.add(pid)
-        return pid
+        return self.request({"op": "spawn", "config": config}, fds,
+                            after=lambda reply: self.live.add(reply["pid"]))["pid"]
 
     def reap(self):
         """Kill processes that escaped their worker's tree and ended up as our children."""
         try:
-            self.request({"op": "reap", "keep": sorted(self.live)})
+            self.request(lambda: {"op": "reap", "keep": sorted(self.live)})
         except ZygoteError:
             pass
 
@@ -728,6 +744,11 @@ class Worker:
         return WorkerDied(f"the process running the submission stopped{how}")
 
     # -- ending
+
+    def at_memory_limit(self):
+        """Whether the worker ran into its memory limit (checked when it times out: a worker
+        that allocates at the limit can be slowed down by reclaim rather than killed)."""
+        return self.memory_exceeded or (self.cgroup is not None and self.cgroup.hit_limit())
 
     def _tree(self):
         """The worker's parent and everything below it (empty once the zygote has reaped it)."""
