@@ -280,7 +280,7 @@ def _standardize_cases(rng):
     return [
         Case((rng.normal(size=(4, 4)) * [[1.0], [5.0], [0.2], [3.0]] + [[0.0], [10.0], [-1.0], [2.0]], 1e-8),
              "a square (4, 4): 4 features, 4 examples"),
-        Case((rng.random((3, 10)) * [[1.0], [100.0], [0.01]] + [[0.0], [50.0], [0.3]], 1e-8),
+        Case((rng.random((3, 10)) * [[1.0], [100.0], [0.1]] + [[0.0], [50.0], [0.3]], 1e-8),
              "3 features on very different scales, m = 10"),
         Case((constant, 1e-8), "a constant feature (σ = 0) must map to 0, not NaN"),
         Case((rng.normal(size=(3, 1)), 1e-8), "one example (m = 1): every σ is 0"),
@@ -344,6 +344,8 @@ STANDARDIZE = Exercise(
     name="standardize",
     draw=_standardize_cases,
     oracle=_standardize_oracle,
+    rtol=1e-6,                             # where eps = 1e-8, eps / sigma < 4e-7: forgetting eps
+    atol=1e-9,                             # shows only where sigma = 0, with its own hint
     forbidden=("sklearn.preprocessing.scale", "sklearn.preprocessing.StandardScaler"),
     wrong=[
         (_st_unbiased, "use the population standard deviation (divide by m, ddof=0, what xp.std does); "
@@ -353,9 +355,9 @@ STANDARDIZE = Exercise(
         (_st_no_keepdims, "mu and sigma must be columns (n_x, 1): use keepdims=True. As rank-1 (n_x,) "
                           "arrays they broadcast as rows, along the wrong axis"),
         (_st_variance, "divide by the standard deviation σ + eps, not by the variance σ²"),
+        (_st_fixed_eps, "use the eps argument instead of a fixed 1e-8"),
         (_st_no_eps, "divide by sigma + eps, not by sigma: eps keeps a constant feature (σ = 0) from "
                      "giving 0 / 0 = NaN"),
-        (_st_fixed_eps, "use the eps argument instead of a fixed 1e-8"),
     ],
     arg_names=("X", "eps"),
     returns=("X_norm", "mu", "sigma"),
