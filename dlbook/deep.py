@@ -13,7 +13,8 @@ took the inputs, like CS231n's layers.
 """
 from array_api_compat import array_namespace
 
-from .activations import relu, relu_derivative, sigmoid, sigmoid_derivative, tanh, tanh_derivative
+from .activations import (leaky_relu, leaky_relu_derivative, relu, relu_derivative, sigmoid, sigmoid_derivative,
+                          tanh, tanh_derivative)
 from .initializers import initialize_parameters
 from .losses import bce_with_logits
 
@@ -70,8 +71,19 @@ def sigmoid_backward(dA, cache):
     return dA * sigmoid_derivative(cache)
 
 
+def leaky_relu_forward(Z):
+    """A = Z where Z > 0, else 0.01 Z. Returns (A, cache) with cache = Z."""
+    return leaky_relu(Z), Z
+
+
+def leaky_relu_backward(dA, cache):
+    """dZ = dA where Z > 0, else 0.01 dA (the slope at 0 is 0.01, as in PyTorch). cache = Z."""
+    return dA * leaky_relu_derivative(cache)
+
+
 ACTIVATIONS = {
     "relu": (relu_forward, relu_backward),
+    "leaky_relu": (leaky_relu_forward, leaky_relu_backward),
     "tanh": (tanh_forward, tanh_backward),
     "sigmoid": (sigmoid_forward, sigmoid_backward),
 }
@@ -85,7 +97,7 @@ def _pair(activation):
 
 
 def linear_activation_forward(A_prev, W, b, activation):
-    """A = g(W A_prev + b) for g in "relu" | "tanh" | "sigmoid".
+    """A = g(W A_prev + b) for g in "relu" | "leaky_relu" | "tanh" | "sigmoid".
 
     Returns (A, cache) with cache = (linear_cache, activation_cache) = ((A_prev, W, b), Z).
     """
