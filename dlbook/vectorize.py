@@ -173,6 +173,6 @@ def assert_vectorized(fn):
     loops = python_loops(fn)
     if loops:
         raise AssertionError(
-            f"\n{fn.__name__} gives the right answers but still loops in Python: " + "; ".join(loops)
+            f"\n{fn.__name__} still loops in Python: " + "; ".join(loops)
             + ".\n  Replace the loop by whole-array operations (xp.sum, xp.abs, @, xp.reshape, ...).")
     print(f"✓ {fn.__name__}: no Python loop")
