@@ -130,3 +130,19 @@ def test_isolation_cases_have_zero_first_layer_gradients():
         grads = u08._bp_oracle(*case.args)
         np.testing.assert_array_equal(grads["dW1"], 0.0)
     assert isinstance(cases[0], Case)
+
+
+def test_boundary_panel_traces_the_half_contour():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from dlbook.boundary import BoundaryPanel
+
+    X, Y = planar_flower(rng=1)
+    fig, ax = plt.subplots()
+    panel = BoundaryPanel(ax, X, Y, steps=61)
+    p = panel.update(lambda G: 0.5 + 0.05 * (G[0] - 0.7))      # linear: 0.5 exactly on the line x0 = 0.7
+    xs, ys = panel.line.get_data()
+    assert p.shape == (61, 61) and np.nanmax(np.abs(np.asarray(xs) - 0.7)) < 1e-9
+    assert np.nanmin(ys) <= X[1].min() and np.nanmax(ys) >= X[1].max()   # it crosses the whole plot
+    plt.close(fig)
