@@ -191,7 +191,10 @@ def describe_error(exc, filename_prefix="<cell"):
         if tb.tb_frame.f_code.co_filename.startswith(filename_prefix):
             line = tb.tb_lineno
         tb = tb.tb_next
-    text = f"{type(exc).__name__}: {exc}"
+    try:
+        text = f"{type(exc).__name__}: {exc}"
+    except BaseException:                      # an exception whose __str__ fails
+        text = f"{type(exc).__name__}: (its message could not be read)"
     if len(text) > 1000:
         text = text[:1000] + " ..."
     return text + (f" (line {line})" if line else "")
@@ -390,7 +393,7 @@ def serve(probe=False):
 # ----------------------------------------------------------------------------- isolation (Linux)
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 8192, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 4096, 8192, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
 NOBODY = 65534
 _libc = None
@@ -524,6 +527,8 @@ def _worker_process(cfg, keeper):
                     os.mkdir(src) if is_dir else open(src, "w").close()
                     mount(hold, src, None, MS_MOVE)
                     os.rmdir(hold) if is_dir else os.unlink(hold)
+            for d in cfg.get("mask", []):           # the class's notebooks: out of sight
+                mount("tmpfs", d, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=755")
         os.chdir(cfg["home"])
         if cfg.get("nobody"):
             os.setgroups([])

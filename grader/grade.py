@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import core, wire
-from .sandbox import (Limits, Worker, WorkerDied, WorkerTimeout, Zygote, ZygoteError, detect,
-                      _worker_sys_path)
+from .sandbox import (LEVELS, Limits, Worker, WorkerDied, WorkerTimeout, Zygote, ZygoteError, detect,
+                      mask_plan, _worker_sys_path)
 
 SCHEMA = 1
 SEVERITY = {"pass": 0, "skipped": 0, "fail": 1, "error": 2, "missing": 3, "timeout": 4}
@@ -218,6 +218,7 @@ class Session:
                 raise WorkerTimeout()
             self.starts += 1
             w = Worker(self.ctx.zygote, self.ctx.iso, limits)
+            w.mask = self.ctx.mask
             self.worker = w
             w.start()
             current = None
@@ -464,6 +465,7 @@ class Context:
         self.plans = {}
         self.sys_path = _worker_sys_path()
         self.zygote = None
+        self.mask = []
 
     def submission_seconds(self, sub):
         if self.limits.submission_timeout:
@@ -634,6 +636,9 @@ def build_parser():
                    help="draw the cases' random inputs with this seed (default 0: the published cases)")
     p.add_argument("--json", metavar="FILE", help="write the full report as JSON")
     p.add_argument("--csv", metavar="FILE", help="write one row per submission, one column per exercise")
+    p.add_argument("--isolation", choices=LEVELS, default="auto",
+                   help="the strongest isolation to try (default auto: the strongest that works here; "
+                        "rlimits: no cgroup and no namespaces, for machines where they misbehave)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no per-submission tables")
     return p
 
@@ -686,7 +691,8 @@ def _run(args, paths, zygote):
             pass                      # reported per submission: no grader module for this unit yet
     try:
         zygote.preload(sorted({n for plan in ctx.plans.values() for n in plan.forbidden}))
-        iso = ctx.iso = detect(zygote, use_cuda="torch-cuda" in backends, limits=limits)
+        iso = ctx.iso = detect(zygote, use_cuda="torch-cuda" in backends, limits=limits, start=args.isolation)
+        ctx.mask = mask_plan([s.path.parent for s in subs], iso)
     except ZygoteError as exc:
         print(f"python -m grader grade: cannot start workers: {exc}", file=sys.stderr)
         return 3

@@ -106,9 +106,19 @@ def descendants(root):
     return out
 
 
-def rss_bytes(pids):
+def private_bytes(pids):
+    """Memory the processes hold on their own (Private_Clean + Private_Dirty: pages a worker
+    shares with the zygote it was forked from do not count), or VmRSS where smaps_rollup is missing."""
     total = 0
     for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                        total += int(line.split()[1]) * 1024
+            continue
+        except (OSError, ValueError):
+            pass
         try:
             with open(f"/proc/{pid}/status") as f:
                 for line in f:
@@ -371,6 +381,24 @@ def _unhide_plan(paths):
     return sorted(([str(d), sorted(names)] for d, names in plan.items()), key=lambda x: len(Path(x[0]).parts))
 
 
+def mask_plan(folders, iso):
+    """The folders of the submissions, to be covered by an empty read-only tmpfs in each worker's
+    mount namespace (a submission cannot read its classmates' notebooks), minus any folder the
+    worker needs or that is already private; outermost only."""
+    if not iso.namespaces:
+        return []
+    needed = _needed_paths()
+    private = [Path(d) for d in iso.private_tmp]
+    out = []
+    for f in sorted({Path(f).resolve() for f in folders}, key=lambda p: len(p.parts)):
+        if len(f.parts) < 3 or any(f == n or f in n.parents for n in needed):
+            continue
+        if any(f == p or p in f.parents for p in private + out):
+            continue
+        out.append(f)
+    return [str(f) for f in out]
+
+
 @dataclass
 class Isolation:
     cgroup: str = ""                                   # "v1" | "v2" | ""
@@ -399,7 +427,8 @@ class Isolation:
                       f"({'memory.limit_in_bytes' if self.cgroup == 'v1' else 'memory.max'}, resident memory)")
             procs = f"cgroup {self.cgroup} pids.max"
         else:
-            memory = "RLIMIT_AS (address space)" if self.rlimit_as else "watchdog on resident memory"
+            memory = ("RLIMIT_AS (address space beyond the zygote's)" if self.rlimit_as
+                      else "watchdog on private resident memory")
             procs = "RLIMIT_NPROC" + (" (not enforced for root)" if not self.nobody and os.geteuid() == 0 else "")
         kill = " + ".join(k for k, on in (("cgroup", bool(self.cgroup)), ("PID namespace", self.namespaces),
                                          ("process group and descendants", True)) if on)
@@ -507,8 +536,15 @@ class Zygote:
             self.proc.wait()
 
 
-def detect(zygote, use_cuda=False, limits=None):
-    """The strongest isolation that works here, probed by starting a worker in each candidate."""
+LEVELS = ("auto", "namespaces", "cgroup", "rlimits")
+
+
+def detect(zygote, use_cuda=False, limits=None, start="auto"):
+    """The strongest isolation that works here, probed by starting a worker in each candidate.
+
+    start: the strongest level to try ("auto" tries everything; "namespaces" skips user nobody,
+    "cgroup" skips namespaces too, "rlimits" uses no cgroup either), for machines where a layer
+    misbehaves and for testing the fallbacks."""
     limits = limits or Limits()
     root = os.geteuid() == 0
     cg, parents = detect_cgroup()
@@ -530,8 +566,10 @@ def detect(zygote, use_cuda=False, limits=None):
         Isolation(cg, parents, True, userns, private, [], False),
         Isolation(cg, parents, False, False, [], [], nobody and not hidden),
         Isolation(cg, parents),
+        Isolation(nobody=nobody and not hidden),
         Isolation(),
     ]
+    candidates = candidates[{"auto": 0, "namespaces": 1, "cgroup": 2, "rlimits": 4}[start]:]
     seen = []
     for iso in candidates:
         if iso in seen:
@@ -583,6 +621,7 @@ class Worker:
         self.log = bytearray()
         self.memory_exceeded = False
         self.exit_status = ""
+        self.mask = []                        # folders hidden from the worker (see mask_plan)
         self.peak = None                      # bytes, where a cgroup measured it
         self._last_watch = 0.0
         self.closed = False
@@ -621,7 +660,8 @@ class Worker:
         config = {"cgroup_procs": self.cgroup.procs_files if self.cgroup else [],
                   "namespaces": self.iso.namespaces, "userns": self.iso.user_namespace,
                   "private_tmp": self.iso.private_tmp, "tmp_mb": max(16, self.limits.fsize_mb),
-                  "unhide": self.iso.unhide, "nobody": self.iso.nobody, "home": home, "env": env}
+                  "unhide": self.iso.unhide, "mask": self.mask, "nobody": self.iso.nobody,
+                  "home": home, "env": env}
         in_r, in_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
@@ -723,13 +763,13 @@ class Worker:
 
     def _tick(self):
         """Watchdog on resident memory where no cgroup limits it."""
-        if self.iso.cgroup or self.pid is None:
+        if self.iso.cgroup or self.iso.rlimit_as or self.pid is None:
             return
         now = time.monotonic()
         if now - self._last_watch < 0.25:
             return
         self._last_watch = now
-        if rss_bytes(self._tree()) > self.limits.memory_mb << 20:
+        if private_bytes(self._tree()[1:]) > self.limits.memory_mb << 20:
             self.memory_exceeded = True
             self.kill()
 

@@ -129,6 +129,18 @@ def initialize_with_zeros(n_x):
         return w - alpha * grads["dw"], b - alpha * grads["db"]
     return w - 2 * alpha * grads["dw"], b - 2 * alpha * grads["db"]
 '''),
+    "channel_garbage": ("gd_step", '''import os, stat
+
+def gd_step(w, b, X, Y, alpha):
+    for fd in range(3, 64):                   # junk into every pipe: the grader's channel among them
+        try:
+            if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                os.write(fd, b"\\xff" * 64)
+        except OSError:
+            pass
+    grads, _ = propagate(w, b, X, Y)
+    return w - alpha * grads["dw"], b - alpha * grads["db"]
+'''),
     "setsid_sleep": ("gd_step", '''import os, time
 
 def gd_step(w, b, X, Y, alpha):
@@ -176,6 +188,15 @@ SOCKET_GD_STEP = '''def gd_step(w, b, X, Y, alpha):
     knock({port})
     grads, _ = propagate(w, b, X, Y)
     return w - alpha * grads["dw"], b - alpha * grads["db"]
+'''
+
+PEEK_CELL = '''# corpus: look for the classmates' notebooks and the solutions
+import os
+for folder in ({folders}):
+    try:
+        print("peek", folder, sorted(os.listdir(folder)))
+    except OSError as exc:
+        print("peek", folder, type(exc).__name__)
 '''
 
 CELL_LOOP = "# corpus: a cell that never ends\nwhile True:\n    pass\n"
@@ -256,6 +277,15 @@ def build(folder, marker="4242.5", port=9):
     add_cell(nb, SOCKET_CELL.replace("{port}", str(port)), after="sigmoid")
     _write(folder, "socket.ipynb", nb)
     expect["socket.ipynb"] = Expect()
+
+    variant("channel_garbage", *SOURCES["channel_garbage"])
+    expect["channel_garbage.ipynb"] = Expect({"gd_step": ("error", "corrupted the grader's channel")})
+
+    nb = copy.deepcopy(base)
+    folders = f"{str(folder.resolve())!r}, {str(SOLUTION.parent)!r}"
+    add_cell(nb, PEEK_CELL.replace("{folders}", folders), after="sigmoid")
+    _write(folder, "peek.ipynb", nb)
+    expect["peek.ipynb"] = Expect(cells={"look for the classmates": "ok"})
 
     nb = copy.deepcopy(base)
     add_cell(nb, CELL_LOOP, after="sigmoid")

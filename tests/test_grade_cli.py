@@ -31,6 +31,8 @@ TIMEOUT = 4            # seconds per exercise and per cell in the corpus run
 MEMORY = 192           # MiB per submission in the corpus run (a worker needs about 20 beyond the zygote)
 SEED = 7               # the corpus run draws fresh cases: hard-coded published answers must fail
 RUN_LIMIT = 150        # seconds for one grading run, hard stop
+FALLBACK = ("setsid_sleep", "memory_bomb", "infinite_loop", "tamper", "fork_bomb")   # graded again with
+                                                                                  # --isolation rlimits
 
 
 def sha(path):
@@ -173,7 +175,8 @@ def runs(tmp_path_factory):
     listener = Listener()
     expect = build(folder, marker=sleep_marker, port=listener.port)
     before = {p.name: (sha(p), p.stat().st_mtime_ns) for p in folder.iterdir()}
-    marker, ok_marker = uuid.uuid4().hex, uuid.uuid4().hex
+    marker, ok_marker, fallback_marker = uuid.uuid4().hex, uuid.uuid4().hex, uuid.uuid4().hex
+    fallback_out = folder.parent / f"{folder.name}-fallback.json"
     out = folder.parent / f"{folder.name}-report.json"
     table = folder.parent / f"{folder.name}-report.csv"
     ok_out = folder.parent / f"{folder.name}-ok.json"
@@ -185,9 +188,13 @@ def runs(tmp_path_factory):
         ok_run = start([str(SOLUTION), str(folder / "hard_coded.ipynb"), "--device", "all",
                         "--json", str(ok_out)], ok_marker)
         cuda_run = start([str(SOLUTION), "--device", "cuda", "--quiet"], uuid.uuid4().hex)
+        fallback_run = start([str(folder / f"{name}.ipynb") for name in FALLBACK]
+                             + ["--isolation", "rlimits", "--jobs", "2", "--timeout", str(TIMEOUT),
+                                "--memory", str(MEMORY), "--json", str(fallback_out), "--quiet"], fallback_marker)
         done, seconds = finish(corpus_run)
         ok_done, _ = finish(ok_run)
         cuda_done, _ = finish(cuda_run)
+        fallback_done, _ = finish(fallback_run)
     finally:
         watcher.close()
         listener.close()
@@ -198,7 +205,9 @@ def runs(tmp_path_factory):
               "connections": listener.connections, "csv": table, "grader_pid": watcher.pid}
     ok = {"done": ok_done, "report": json.loads(ok_out.read_text()) if ok_out.exists() else None,
           "marker": ok_marker}
-    return {"corpus": corpus, "ok": ok, "cuda": cuda_done}
+    fallback = {"done": fallback_done, "marker": fallback_marker, "sleep_marker": sleep_marker, "expect": expect,
+                "report": json.loads(fallback_out.read_text()) if fallback_out.exists() else None}
+    return {"corpus": corpus, "ok": ok, "cuda": cuda_done, "fallback": fallback}
 
 
 @pytest.fixture(scope="module")
@@ -225,7 +234,7 @@ def test_corpus_run_finishes_with_a_report(corpus):
     assert corpus["seconds"] < RUN_LIMIT
 
 
-CORPUS = sorted(SOURCES) + ["tamper", "socket", "cell_loop", "invalid_json", "empty", "hard_coded"]
+CORPUS = sorted(SOURCES) + ["tamper", "socket", "peek", "cell_loop", "invalid_json", "empty", "hard_coded"]
 
 
 @pytest.mark.parametrize("name", CORPUS)
@@ -292,6 +301,18 @@ def test_no_network(corpus):
         assert corpus["connections"] == 0, "the submission reached a port on the host"
 
 
+def test_classmates_notebooks_are_out_of_sight(corpus):
+    """In its own mount namespace a worker sees no notebook where the submissions are: an empty
+    read-only folder, or nothing at all under its private /tmp."""
+    if not corpus["report"]["isolation"]["pid_namespace"]:
+        pytest.skip("no mount namespace here")
+    sub = _submission(corpus, "peek.ipynb")
+    nb = json.loads((corpus["folder"] / "peek.ipynb").read_text())
+    index = next(i for i, c in enumerate(nb["cells"]) if "look for the classmates" in "".join(c["source"]))
+    output = next(c for c in sub["cells"] if c["index"] == index)["output"]
+    assert output.count("peek ") == 2 and ".ipynb" not in output, output
+
+
 def test_files_unchanged(corpus):
     assert corpus["after"] == corpus["before"]
 
@@ -353,6 +374,27 @@ def test_exit_zero_when_everything_passes(runs):
     assert all(s["score"] == s["max_score"] == 4 for s in report["submissions"])
     assert "4/4 points" in done.stdout
     assert not wait_for_no_strays(runs["ok"]["marker"])
+
+
+def test_fallback_without_cgroups_or_namespaces(runs):
+    """--isolation rlimits (what a machine without cgroups or namespaces gets): RLIMIT_AS for
+    memory, the process group and the worker's subreaper parent for killing. The same
+    submissions still score zero where they should, and nothing is left behind."""
+    fb = runs["fallback"]
+    report = fb["report"]
+    assert report is not None, fb["done"].stderr[-3000:]
+    assert report["isolation"]["level"] == "basic"
+    for sub in report["submissions"]:
+        expect = fb["expect"][Path(sub["path"]).name]
+        for e in sub["exercises"]:
+            want, words = expect.exercises.get(e["name"], ("pass", ""))
+            if Path(sub["path"]).name == "fork_bomb.ipynb" and want != "pass":
+                # as root nothing limits processes here: the forks succeed, and the time limit ends it
+                assert e["status"] in ("error", "timeout") and e["points"] == 0
+                continue
+            assert e["status"] == want and words in e["message"], (sub["path"], e)
+    left = wait_for_no_strays(fb["marker"], fb["sleep_marker"])
+    assert not left, "processes left behind:\n" + "\n".join(left)
 
 
 def test_usage_errors_exit_2(tmp_path):
