@@ -2,9 +2,10 @@
 
 Layout: X (n_x, m) with examples as columns, Y (1, m) in {0, 1}, w (n_x, 1), b a float.
 """
-from array_api_compat import array_namespace
+from array_api_compat import array_namespace, device
 
 from .activations import sigmoid
+from .losses import bce_with_logits
 
 
 def logistic_forward(w, b, X):
@@ -22,20 +23,18 @@ def logistic_backward(Y, cache):
     return X @ dZ.T / m, float(xp.sum(dZ)) / m
 
 
-def cross_entropy(A, Y):
-    """J = −mean(Y log A + (1 − Y) log(1 − A)) as a float. Unit 02 gives a form safe at A = 0 or 1."""
-    xp = array_namespace(A, Y)
-    return float(-xp.mean(Y * xp.log(A) + (1 - Y) * xp.log(1 - A)))
-
-
 def train(X, Y, alpha=0.1, iterations=100, w=None, b=0.0):
-    """Plain gradient descent from w = 0 (or the given w, b). Returns (w, b, costs per iteration)."""
+    """Plain gradient descent from w = 0 (or the given w, b). Returns (w, b, costs per iteration).
+
+    The cost is computed from the scores (dlbook.losses.bce_with_logits, unit 02), so it stays
+    finite even when a large step saturates the sigmoid.
+    """
     xp = array_namespace(X)
-    w = xp.zeros((X.shape[0], 1), dtype=X.dtype) if w is None else w
+    w = xp.zeros((X.shape[0], 1), dtype=X.dtype, device=device(X)) if w is None else w
     costs = []
     for _ in range(iterations):
+        costs.append(bce_with_logits(w.T @ X + b, Y))
         A, cache = logistic_forward(w, b, X)
-        costs.append(cross_entropy(A, Y))
         dw, db = logistic_backward(Y, cache)
         w, b = w - alpha * dw, b - alpha * db
     return w, b, costs

@@ -14,6 +14,7 @@ STYLE = {
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
     "grid.alpha": 0.3, "legend.frameon": False, "figure.autolayout": True,
     "image.cmap": "RdBu_r", "svg.hashsalt": "dlbook",
+    "axes.titley": 1.0,          # a fixed title position: automatic placement costs ~15% of a frame
 }
 
 
