@@ -75,7 +75,7 @@ def wave(X):
 
 
 def noisy_wave(rng=0, m=20, noise=0.2):
-    """Regression data for units 12-13: x ~ U[-1, 1], y = wave(x) + noise·N(0, 1).
+    """Regression data with a capacity dial (unit 12): x ~ U[-1, 1], y = wave(x) + noise·N(0, 1).
 
     Returns X (1, m) and Y (1, m). noise² is the Bayes (irreducible) mean squared error. The
     wave needs a polynomial of degree 4 or more to fit well, so degree is a capacity dial.
