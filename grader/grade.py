@@ -26,7 +26,6 @@ import argparse
 import csv
 import hashlib
 import json
-import os
 import re
 import sys
 import threading
@@ -706,12 +705,20 @@ def _run(args, paths, zygote):
     progress = Progress(len(subs), enabled=not args.quiet and len(subs) > 1)
     results = [None] * len(subs)
     t0 = time.monotonic()
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+    pool = ThreadPoolExecutor(max_workers=args.jobs)
+    try:
         futures = {pool.submit(grade_submission, ctx, s): k for k, s in enumerate(subs)}
         for fut in as_completed(futures):
             res = fut.result()
             results[futures[fut]] = res
             progress.update(res)
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        zygote.close()                # its workers die with it; their threads then finish quickly
+        pool.shutdown(wait=True)
+        print("\npython -m grader grade: interrupted", file=sys.stderr)
+        return 130
+    pool.shutdown(wait=True)
     wall = time.monotonic() - t0
 
     if not args.quiet:

@@ -529,6 +529,8 @@ class Zygote:
             pass
 
     def close(self):
+        if self.proc.returncode is not None:
+            return
         try:
             self.sock.close()
         finally:
