@@ -39,7 +39,8 @@ REMEDIES = {
 def poly_features(X, degree):
     """Powers of a single feature as rows: X (1, m) -> Phi (degree + 1, m), row k = x**k."""
     xp = array_namespace(X)
-    return xp.concat([X ** k for k in range(degree + 1)], axis=0)
+    powers = xp.arange(degree + 1, dtype=X.dtype)[:, None]           # (degree + 1, 1)
+    return X ** powers                                                # broadcast to (degree + 1, m)
 
 
 def fit_poly(X, Y, degree):
