@@ -219,9 +219,9 @@ class Session:
             w = Worker(self.ctx.zygote, self.ctx.iso, limits)
             w.mask = self.ctx.mask
             self.worker = w
-            w.start()
-            current = None
+            current = last = None
             try:
+                w.start()
                 w.send({"op": "init", "sys_path": self.ctx.sys_path, "imports": self.plan.imports,
                         "forbidden": self.plan.forbidden, "limits": w.rlimits(),
                         "cells": [[i, src] for i, _, src in self.sub.cells], "skip": sorted(self.skip)},
@@ -239,28 +239,32 @@ class Session:
                     elif ev == "cell_done":
                         self._record(header.get("index"), str(header.get("status", "error")),
                                      str(header.get("message", ""))[:2000], str(header.get("output", ""))[:2000])
-                        current = None
+                        current, last = None, header.get("index")
                     elif ev == "cells_done":
                         return w
             except WorkerTimeout:
                 at_limit = w.at_memory_limit()
                 self.kill()
-                if current is None or time.monotonic() > self.deadline:
-                    raise
+                if time.monotonic() >= self.deadline:
+                    raise                     # the submission's own time is up
+                if current is None and last is None:
+                    raise GraderError("the worker did not answer while starting") from None
+                current = last if current is None else current   # stalled between cells: blame the last
                 if at_limit:
                     self._record(current, "error", f"used more than {limits.memory_mb} MiB of memory (the limit)")
                 else:
                     self._record(current, "timeout", f"timed out after {limits.timeout:g} s (an infinite loop?)")
                 self.skip.add(current)
-            except ZygoteError as exc:
+            except (ZygoteError, OSError) as exc:
                 self.kill()
                 raise GraderError(f"the worker could not start: {exc}") from None
             except WorkerDied as exc:
                 log = bytes(w.log).decode("utf-8", "replace").strip()
                 self.kill()
-                if current is None or exc.setup:
+                if (current is None and last is None) or exc.setup:
                     tail = "\n".join(log.splitlines()[-6:])
                     raise GraderError(f"the worker could not start: {exc.reason}" + (f"\n{tail}" if tail else ""))
+                current = last if current is None else current
                 self._record(current, "error", exc.reason)
                 self.skip.add(current)
 
@@ -435,8 +439,9 @@ def grade_submission(ctx, sub):
                                                     f"({ctx.submission_seconds(sub):g} s)"})
                 continue
             res["exercises"].append(grade_exercise(session, p, ctx.limits))
-    except GraderError as exc:
-        res["status"], res["message"] = "error", f"grader problem: {exc}"
+    except Exception as exc:           # GraderError, or a bug here: never lose the other submissions
+        detail = str(exc) if isinstance(exc, GraderError) else f"{type(exc).__name__}: {exc}"
+        res["status"], res["message"] = "error", f"grader problem: {detail}"
         done = {e["name"] for e in res["exercises"]}
         res["exercises"] += [{"name": p.name, "status": "error", "points": 0, "max_points": p.exercise.points,
                               "message": res["message"], "backends": {}} for p in plan.exercises if p.name not in done]
@@ -587,11 +592,11 @@ def class_summary(results):
             mx = max(e["max_points"] for e in es)
             mean = sum(e["points"] for e in es) / len(rs)
             passed = sum(e["status"] == "pass" for e in es)
-            lines.append(f"  {n:<{width}}  {mean:>7.2f} / {mx:<3}  {passed:>4} / {len(rs):<4}")
+            lines.append(f"  {n:<{width}}  {mean:>7.2f} / {mx:<3}  {passed:>4} / {len(rs)}")
         mx = max(r["max_score"] for r in rs)
         mean = sum(r["score"] for r in rs) / len(rs)
         full = sum(r["score"] == r["max_score"] and r["max_score"] > 0 for r in rs)
-        lines.append(f"  {'total':<{width}}  {mean:>7.2f} / {mx:<3}  {full:>4} / {len(rs):<4} with full marks")
+        lines.append(f"  {'total':<{width}}  {mean:>7.2f} / {mx:<3}  {full:>4} / {len(rs)} with full marks")
     return "\n".join(lines)
 
 
@@ -669,6 +674,9 @@ def run(args):
     imports = ["numpy", "grader", "array_api_compat.numpy"]
     if importlib.util.find_spec("torch"):
         imports += ["torch", "array_api_compat.torch"]
+    if not args.quiet and sys.stderr.isatty():
+        sys.stderr.write("Preparing: importing torch, computing the oracles' answers, probing the isolation...\r")
+        sys.stderr.flush()
     zygote = Zygote(imports)          # imports numpy and torch while the grader computes the oracles
     try:
         return _run(args, paths, zygote)

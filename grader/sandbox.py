@@ -690,7 +690,9 @@ class Worker:
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
                 raise WorkerTimeout()
-            _, w, _ = select.select([], [fd], [], min(0.2, left) if left is not None else 0.2)
+            r, w, _ = select.select([self.fds["err"]], [fd], [], min(0.2, left) if left is not None else 0.2)
+            if r:
+                self._drain_log()             # a worker blocked on a full log pipe would not read
             self._tick()
             if not w:
                 continue
