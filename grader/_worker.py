@@ -13,7 +13,7 @@ torch or grader inside its process, the comparison happens in the grader's proce
 
 Messages (grader -> worker):
     {"op": "init", "sys_path", "imports", "forbidden", "limits", "cells": [[index, source]], "skip",
-     "probe"}
+     "probe", "cuda": {"memory_fraction"} (create the CUDA context first)}
     {"op": "lookup", "names": [...]}
     {"op": "cases", "name", "forbidden", "strict_fp", "cases": [args, ...]}
     {"op": "call", "case": i, "backend": "numpy" | "torch-cpu" | "torch-cuda" | "python"}
@@ -279,6 +279,21 @@ def call(ns, exercise, cases, header, forbidder, capture, core, np):
             "output_exceeded": capture.exceeded}, fields
 
 
+def warm_cuda(settings):
+    """Create the CUDA context before any student code runs (it takes a second or two, which no
+    exercise should pay for) and cap this worker's share of the GPU's memory (a soft cap: the
+    caching allocator's, which the submission could lift again). "ok" or what went wrong."""
+    try:
+        import torch
+        torch.zeros(1, device="cuda")
+        fraction = settings.get("memory_fraction") if isinstance(settings, dict) else None
+        if fraction:
+            torch.cuda.set_per_process_memory_fraction(float(fraction))
+        return "ok"
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"[:500]
+
+
 def serve(probe=False):
     """The worker: fds 0, 1, 2 are the grader's requests, the replies, and the log."""
     rfd, wfd = os.dup(0), os.dup(1)         # the protocol; fds 0 and 1 go to student code
@@ -299,8 +314,10 @@ def serve(probe=False):
             importlib.import_module(name)
         except ImportError:
             pass
+    cuda = warm_cuda(init["cuda"]) if init.get("cuda") else None
     if probe or init.get("probe"):
         info = facts()
+        info["cuda"] = cuda
         info["modules"] = sorted(m for m in ("numpy", "torch", "grader") if m in sys.modules)
         info["readable"] = {}
         for name in init.get("check_readable", []):       # found and readable, without importing it
@@ -336,7 +353,7 @@ def serve(probe=False):
 
     capture = Capture(int(limits.get("output", 1 << 20)))
     sys.stdout = sys.stderr = capture
-    send({"ev": "ready", **facts()})
+    send({"ev": "ready", "cuda": cuda, **facts()})
 
     # ----------------------------------------------------------------- the submission's cells
     ns = {"__name__": "__main__", "__builtins__": builtins}

@@ -224,7 +224,9 @@ class Session:
                 w.start()
                 w.send({"op": "init", "sys_path": self.ctx.sys_path, "imports": self.plan.imports,
                         "forbidden": self.plan.forbidden, "limits": w.rlimits(),
-                        "cells": [[i, src] for i, _, src in self.sub.cells], "skip": sorted(self.skip)},
+                        "cells": [[i, src] for i, _, src in self.sub.cells], "skip": sorted(self.skip),
+                        "cuda": ({"memory_fraction": round(0.9 / limits.jobs, 3)}
+                                 if "torch-cuda" in self.ctx.backends else None)},
                        deadline=time.monotonic() + limits.startup_timeout)
                 header, _ = w.recv(min(self.deadline, time.monotonic() + limits.startup_timeout))
                 if header.get("ev") != "ready":

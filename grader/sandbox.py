@@ -578,20 +578,23 @@ def detect(zygote, use_cuda=False, limits=None, start="auto"):
             continue
         seen.append(iso)
         iso.rlimit_as = not iso.cgroup and not use_cuda
-        facts = _probe(zygote, iso, limits)
+        facts = _probe(zygote, iso, limits, use_cuda)
         if facts is not None:
             iso.probe_facts = facts
             return iso
-    raise ZygoteError("no worker could be started, even without isolation")
+    raise ZygoteError("no worker could be started, even without isolation"
+                      + (" (or none could create a CUDA context)" if use_cuda else ""))
 
 
-def _probe(zygote, iso, limits):
-    """Start a worker in this isolation and ask for its facts; None when it did not work."""
+def _probe(zygote, iso, limits, use_cuda=False):
+    """Start a worker in this isolation and ask for its facts; None when it did not work
+    (with use_cuda: also when it cannot create a CUDA context there, e.g. as nobody)."""
     w = Worker(zygote, iso, limits)
     try:
         w.start()
         w.send({"op": "init", "probe": True, "sys_path": _worker_sys_path(), "imports": ["numpy", "grader"],
-                "check_readable": ["torch"], "limits": w.rlimits()}, deadline=time.monotonic() + 30)
+                "check_readable": ["torch"], "limits": w.rlimits(), "cuda": {} if use_cuda else None},
+               deadline=time.monotonic() + 30)
         header, _ = w.recv(time.monotonic() + 60)
     except (WorkerDied, WorkerTimeout, ZygoteError, OSError):
         return None
@@ -604,6 +607,8 @@ def _probe(zygote, iso, limits):
     if not all(header.get("readable", {}).values()):
         return None
     if iso.nobody and header.get("uid") != NOBODY:
+        return None
+    if use_cuda and header.get("cuda") != "ok":
         return None
     if iso.namespaces and (header.get("pid") != 1 or set(header.get("net", [])) - {"lo"}):
         return None
