@@ -9,8 +9,10 @@ The unit comes from the notebook's metadata (metadata.dlbook.unit), else from th
 
 How a submission is graded (design §5 and §10):
 1. The grader reads the notebook (never writes it) and keeps the code cells tagged `exercise`.
-2. A worker (grader/_worker.py) starts in a sandbox (grader/sandbox.py) and runs those cells,
-   one by one, each with the time limit; a cell that fails is recorded and the others still run.
+2. A worker (grader/_worker.py), forked from a zygote that imported numpy and torch once,
+   isolates itself (grader/sandbox.py: cgroup, namespaces, user nobody, where available) and
+   runs those cells one by one, each with the time limit; a cell that fails is recorded and
+   the others still run.
 3. For each exercise of the unit, the grader sends the case inputs (JSON + raw .npy bytes), the
    worker calls the student's function on each case and backend with the forbidden helpers
    replaced by raising stubs, and sends the returned values back as plain data. The grader
@@ -20,7 +22,8 @@ How a submission is graded (design §5 and §10):
    killed with everything it started and a fresh one grades the remaining exercises.
 
 Exit status: 0 when every exercise of every submission passed, 1 when some did not, 2 for a
-usage error (a missing path, --device cuda without CUDA, ...).
+usage error (a missing path, --device cuda without CUDA, ...), 3 when no worker can be started
+at all, 130 when interrupted.
 """
 import argparse
 import csv

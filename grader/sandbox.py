@@ -757,7 +757,7 @@ class Worker:
             del self.buf[:end]
             return wire.unpack(head, blobs)
         except wire.WireError as exc:
-            raise self._died(f"the submission corrupted the grader's channel ({exc})") from None
+            raise self._died("the submission wrote into the grader's channel (a malformed message)") from None
 
     def _drain_log(self):
         try:
