@@ -89,3 +89,67 @@ def random_walk(rng=0, n=500, scale=1.0, start=100.0):
     """A price-like series: start plus the running sum of n Gaussian steps. Returns (n,)."""
     rng = _rng(rng)
     return start + np.cumsum(scale * rng.standard_normal(n))
+
+
+SHAPES = ("circle", "square", "right", "left")
+
+
+def synthetic_shapes(rng=0, m=100, size=16):
+    """Small colour images of four shapes, for augmentation (unit 15) and the CNN units.
+
+    Classes: 0 circle, 1 square, 2 triangle pointing right, 3 triangle pointing left (SHAPES).
+    A horizontal flip keeps classes 0 and 1 and swaps 2 with 3: not every augmentation
+    preserves every label.
+    Returns X (m, size, size, 3) floats in [0, 1], images first (batch-first, like the CNN
+    units' (m, n_H, n_W, n_C)), and y (m,) ints.
+    Draw order: y = rng.integers(0, 4, m); centres rng.uniform(0.38, 0.62, (m, 2)) as (x, y);
+    radii rng.uniform(0.2, 0.32, m); colours rng.uniform(0.0, 0.75, (m, 3));
+    background grey levels rng.uniform(0.8, 1.0, m).
+    """
+    rng = _rng(rng)
+    y = rng.integers(0, 4, m)
+    centre = rng.uniform(0.38, 0.62, (m, 2))
+    radius = rng.uniform(0.2, 0.32, m)
+    colour = rng.uniform(0.0, 0.75, (m, 3))
+    grey = rng.uniform(0.8, 1.0, m)
+    s = 2 * size                                            # render at 2x, then average 2x2 blocks
+    t = (np.arange(s) + 0.5) / s                            # pixel centres in (0, 1)
+    u = t[None, None, :] - centre[:, 0, None, None]          # (m, 1, s): x from the centre
+    v = t[None, :, None] - centre[:, 1, None, None]          # (m, s, 1): y from the centre (row 0 on top)
+    r = radius[:, None, None]
+    point = np.where(y == 2, 1.0, -1.0)[:, None, None]       # +1: apex on the right, -1: on the left
+    inside = np.select(
+        [(y == 0)[:, None, None], (y == 1)[:, None, None]],
+        [u ** 2 + v ** 2 <= r ** 2,
+         (np.abs(u) <= 0.8 * r) & (np.abs(v) <= 0.8 * r)],
+        (np.abs(point * u) <= r) & (np.abs(v) <= (r - point * u) / 2))                 # (m, s, s)
+    cover = inside.reshape(m, size, 2, size, 2).mean(axis=(2, 4))[..., None]          # (m, size, size, 1)
+    X = cover * colour[:, None, None, :] + (1 - cover) * grey[:, None, None, None]    # (m, size, size, 3)
+    return X, y
+
+
+def multiclass_blobs(rng=0, m=300, C=3, radius=2.0, scale=0.8):
+    """C Gaussian blobs whose centres sit evenly on a circle (unit 21b's softmax classifier).
+
+    Returns X (2, m) and y (m,) integer labels in 0 .. C-1 (example i has class i % C, so
+    every class gets m // C or m // C + 1 examples). One-hot them with
+    dlbook.multiclass.one_hot(y, C) to get Y (C, m).
+    """
+    rng = _rng(rng)
+    y = np.arange(m) % C
+    angle = 2 * np.pi * np.arange(C) / C + np.pi / 2
+    centres = radius * np.stack([np.cos(angle), np.sin(angle)])      # (2, C)
+    return centres[:, y] + scale * rng.standard_normal((2, m)), y
+
+
+def spiral(rng=0, m=300, C=3, turns=0.75, noise=0.2):
+    """C interleaved spiral arms, one per class: no straight line separates them (unit 21b).
+
+    Arm k starts at the origin and winds `turns` of a circle outwards, rotated by 2πk/C;
+    the angle is jittered by noise·N(0, 1). Returns X (2, m) and y (m,) integer labels.
+    """
+    rng = _rng(rng)
+    y = np.arange(m) % C
+    r = rng.uniform(0.05, 1.0, size=m)                                 # distance from the centre
+    t = 2 * np.pi * (turns * r + y / C) + noise * rng.standard_normal(m)
+    return np.stack([r * np.cos(t), r * np.sin(t)]), y
