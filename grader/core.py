@@ -183,18 +183,28 @@ def fmt_array(a, limit=12):
     return f"<{a.dtype} array of shape {a.shape}>"
 
 
+def _summary(v, depth=0):
+    """A short text for an input: small arrays in full, others by dtype and shape, recursively."""
+    if isinstance(v, np.ndarray):
+        return fmt_array(v) if v.size <= 12 and depth == 0 else (
+            fmt_array(v) if v.size <= 4 else f"{v.dtype} {v.shape}")
+    if depth > 2:
+        return "..."
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {_summary(x, depth + 1)}" for k, x in v.items()) + "}"
+    if isinstance(v, (tuple, list)):
+        items = [_summary(x, depth + 1) for x in v[:6]] + (["..."] if len(v) > 6 else [])
+        return ("(" if isinstance(v, tuple) else "[") + ", ".join(items) + (")" if isinstance(v, tuple) else "]")
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def fmt_inputs(args, names=None):
     parts = []
     for i, a in enumerate(args):
         name = names[i] if names and i < len(names) else f"arg{i}"
-        if isinstance(a, np.ndarray):
-            parts.append(f"{name} = {fmt_array(a)}" if a.size <= 12 else f"{name}: {a.dtype} {a.shape}")
-        elif isinstance(a, dict):
-            parts.append(f"{name}: dict(" + ", ".join(
-                f"{k}={fmt_array(v) if isinstance(v, np.ndarray) and v.size <= 4 else (v.shape if isinstance(v, np.ndarray) else v)}"
-                for k, v in a.items()) + ")")
-        else:
-            parts.append(f"{name} = {a!r}")
+        sep = ": " if isinstance(a, np.ndarray) and a.size > 12 else " = "
+        parts.append(f"{name}{sep}{_summary(a)}")
     return ", ".join(parts)
 
 
