@@ -117,3 +117,73 @@ def bowl_grad(w, kappa):
     """The gradient of bowl_loss at a point w: (2,) -> (2,)."""
     xp = array_namespace(w)
     return xp.stack([w[0] / kappa, w[1]])
+
+
+# ----------------------------------------------------------------------------- Adam (unit 18)
+
+def adam_state(w):
+    """Adam's starting state for an array w: (v, s, t) = (zeros like w, zeros like w, 0).
+
+    t counts the updates taken so far; adam_update increments it before using it, so the
+    first update runs with t = 1.
+    """
+    return zeros_state(w), zeros_state(w), 0
+
+
+def adam_update(w, dw, state, alpha, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+    """One Adam step: momentum's average of dw, RMSprop's average of dw**2, both bias-corrected.
+
+    w, dw: arrays of one shape; state: (v, s, t) from adam_state or the previous call.
+        t      = t + 1                              updates count from 1
+        v      = beta1 * v + (1 - beta1) * dw       first moment (the velocity)
+        s      = beta2 * s + (1 - beta2) * dw**2    second moment, element-wise
+        v_hat  = v / (1 - beta1**t)                 bias corrections
+        s_hat  = s / (1 - beta2**t)
+        w_new  = w - alpha * v_hat / (sqrt(s_hat) + eps)
+    eps is *outside* the square root, as in the Adam paper and torch.optim.Adam(lr=alpha,
+    betas=(beta1, beta2), eps=eps), which takes exactly these steps. bias_correction=False
+    uses v and s themselves (for the figures that show what the correction does).
+    Returns (w_new, (v, s, t)).
+    """
+    xp = array_namespace(w, dw)
+    v, s, t = state
+    t = t + 1
+    v = beta1 * v + (1 - beta1) * dw
+    s = beta2 * s + (1 - beta2) * dw ** 2
+    if bias_correction:
+        v_hat, s_hat = v / (1 - beta1 ** t), s / (1 - beta2 ** t)
+    else:
+        v_hat, s_hat = v, s
+    return w - alpha * v_hat / (xp.sqrt(s_hat) + eps), (v, s, t)
+
+
+# ----------------------------------------------------------------------------- learning-rate decay (unit 19)
+#
+# Convention: `epoch` is the number of epochs completed before the one that uses the rate, so
+# the first epoch is epoch 0 and runs with alpha0 (PyTorch's schedulers count the same way).
+# Ng numbers epochs from 1; with his numbering, pass his epoch number and read the formula
+# the same way. The rate changes once per epoch, not once per mini-batch update.
+
+def inverse_time_decay(alpha0, epoch, decay_rate):
+    """alpha0 / (1 + decay_rate * epoch): halves at epoch 1 / decay_rate, then keeps falling slowly.
+
+    torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 1 / (1 + decay_rate * e)).
+    """
+    return alpha0 / (1 + decay_rate * epoch)
+
+
+def exponential_decay(alpha0, epoch, k):
+    """alpha0 * k**epoch, with 0 < k < 1 the fraction of the rate kept each epoch (e.g. 0.95).
+
+    torch.optim.lr_scheduler.ExponentialLR(opt, gamma=k).
+    """
+    return alpha0 * k ** epoch
+
+
+def step_decay(alpha0, epoch, drop, interval):
+    """alpha0 * drop**floor(epoch / interval): constant for `interval` epochs, then times `drop`.
+
+    The first drop is at epoch = interval (epochs 0 .. interval-1 run with alpha0), as in
+    torch.optim.lr_scheduler.StepLR(opt, step_size=interval, gamma=drop).
+    """
+    return alpha0 * drop ** (epoch // interval)
