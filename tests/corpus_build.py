@@ -279,7 +279,7 @@ def build(folder, marker="4242.5", port=9):
     expect["socket.ipynb"] = Expect()
 
     variant("channel_garbage", *SOURCES["channel_garbage"])
-    expect["channel_garbage.ipynb"] = Expect({"gd_step": ("error", "corrupted the grader's channel")})
+    expect["channel_garbage.ipynb"] = Expect({"gd_step": ("error", "wrote into the grader's channel")})
 
     nb = copy.deepcopy(base)
     folders = f"{str(folder.resolve())!r}, {str(SOLUTION.parent)!r}"
