@@ -48,3 +48,20 @@ def gradcheck(f, params, grads, eps=1e-5):
         g = grads[key] if key in grads else grads["d" + key]
         errors[key] = rel_error(numerical_gradient(lambda _: f(params), x, eps), g)
     return errors
+
+
+def relative_difference(approx, grads):
+    """||approx - grads||_2 / (||approx||_2 + ||grads||_2) over every entry at once (unit 13).
+
+    The course's single number for a whole gradient check: approx and grads are arrays of the
+    same shape, or dicts of them with the same keys (the norms then run over all the entries of
+    all the arrays, as if each dict were one long vector θ). 0 when they agree; about 1e-7 or
+    less is right in float64, above 1e-3 is a bug. Scale-free, unlike the absolute difference.
+    """
+    if isinstance(approx, dict):
+        keys = sorted(approx)
+        approx = np.concatenate([np.ravel(approx[k]) for k in keys])
+        grads = np.concatenate([np.ravel(grads[k]) for k in keys])
+    a, b = np.ravel(np.asarray(approx, dtype=float)), np.ravel(np.asarray(grads, dtype=float))
+    denom = np.linalg.norm(a) + np.linalg.norm(b)
+    return float(np.linalg.norm(a - b) / denom) if denom > 0 else 0.0
