@@ -15,9 +15,10 @@ Conventions, the same as PyTorch's (the course's notes differ on the last two):
 import numpy as np
 from array_api_compat import array_namespace
 
+from .activations import relu, relu_derivative, sigmoid
+from .deep import n_layers
 from .initializers import initialize_parameters
 from .losses import bce_with_logits
-from .activations import sigmoid
 
 
 # ----------------------------------------------------------------------------- one layer
@@ -107,8 +108,7 @@ def bn_network_forward(X, parameters, state, training=True, momentum=0.1, eps=1e
     statistics; training=False uses the running statistics and returns state unchanged.
     The scores ZL are returned before the sigmoid (for a cost that never overflows).
     """
-    xp = array_namespace(X)
-    L = sum(1 for k in parameters if k.startswith("W"))
+    L = n_layers(parameters)
     caches, A, new_state = [], X, dict(state)
     for l in range(1, L):
         Z = parameters[f"W{l}"] @ A                                       # (n[l], m), no bias
@@ -121,7 +121,7 @@ def bn_network_forward(X, parameters, state, training=True, momentum=0.1, eps=1e
             Z_tilde, bn_cache = batchnorm_inference(Z, g, b, state[f"running_mean{l}"],
                                                     state[f"running_var{l}"], eps), None
         caches.append((A, bn_cache, Z_tilde))
-        A = xp.where(Z_tilde > 0, Z_tilde, 0.0 * Z_tilde)                 # ReLU
+        A = relu(Z_tilde)                                                 # (n[l], m)
     ZL = parameters[f"W{L}"] @ A + parameters[f"b{L}"]                   # (1, m)
     caches.append((A, None, ZL))
     return ZL, caches, new_state
@@ -145,7 +145,7 @@ def bn_network_backward(ZL, Y, caches, parameters):
     dA = parameters[f"W{L}"].T @ dZ
     for l in range(L - 1, 0, -1):
         A_prev, bn_cache, Z_tilde = caches[l - 1]
-        dZ_tilde = dA * (Z_tilde > 0)                                     # ReLU'
+        dZ_tilde = dA * relu_derivative(Z_tilde)                          # (n[l], m)
         dZ, grads[f"dgamma{l}"], grads[f"dbeta{l}"] = batchnorm_backward(dZ_tilde, bn_cache)
         grads[f"dW{l}"] = dZ @ A_prev.T
         dA = parameters[f"W{l}"].T @ dZ
