@@ -210,6 +210,10 @@ def _adam_s_corrected_with_beta1(parameters, grads, v, s, t, lr, beta1, beta2, e
     return _adam_with(parameters, grads, v, s, t, lr, beta1, beta2, eps, c2=beta1)
 
 
+def _adam_v_corrected_with_beta2(parameters, grads, v, s, t, lr, beta1, beta2, eps):
+    return _adam_with(parameters, grads, v, s, t, lr, beta1, beta2, eps, c1=beta2)
+
+
 def _adam_swapped_betas(parameters, grads, v, s, t, lr, beta1, beta2, eps):
     return _adam_with(parameters, grads, v, s, t, lr, beta1, beta2, eps, b1=beta2, b2=beta1)
 
@@ -240,6 +244,8 @@ UPDATE_PARAMETERS_WITH_ADAM = Exercise(
                                  "α/√(1 − β₂), about 31.6α for β₂ = 0.999"),
         (_adam_s_corrected_with_beta1, "each moment is corrected with its own β: ŝ = s / (1 − β₂^t), "
                                        "not 1 − β₁^t"),
+        (_adam_v_corrected_with_beta2, "each moment is corrected with its own β: v̂ = v / (1 − β₁^t), "
+                                       "not 1 − β₂^t"),
         (_adam_swapped_betas, "β₁ belongs to the first moment v (the average of dW), β₂ to the second moment "
                               "s (the average of dW**2); they are swapped"),
         (_adam_not_squared, "s averages the *squared* gradients, element-wise: s = β₂s + (1 − β₂)·dW**2"),
