@@ -427,13 +427,16 @@ def find_hint(exercise, case, got, backend, exp=None):
     """
     rtol, atol = _tolerances(exercise, case)
     right = to_plain(exp) if exp is not None else None
+    # Right values in the wrong type, dtype or library: only a wrong answer that makes exactly
+    # that mistake (same dtype and type) may lend its hint; the message says the rest.
+    type_only = right is not None and _matches(right, got, rtol, atol)
     for wrong_fn, hint in exercise.wrong:
         outcome = call(wrong_fn, Exercise(exercise.name, None, None), case, "numpy")
         if outcome.error:
             continue
         if right is not None and _matches(outcome.value, right, rtol, atol, strict=True):
             continue
-        if _matches(outcome.value, got, rtol, atol):
+        if _matches(outcome.value, got, rtol, atol, strict=type_only):
             return hint
     return None
 

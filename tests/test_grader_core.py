@@ -68,3 +68,25 @@ def test_check_prints_one_line_or_raises_with_the_case(capsys):
         def softmax(z):
             return z
         check(softmax, unit="01")
+
+
+def test_right_values_in_the_wrong_library_get_no_borrowed_hint():
+    def initialize_with_zeros(n_x):                     # torch float64 zeros: right values, wrong library
+        return torch.zeros((n_x, 1), dtype=torch.float64), 0.0
+    f = first_failure(initialize_with_zeros, "initialize_with_zeros")
+    assert "torch" in f.message and not f.hint
+
+
+def test_the_gd_step_oracle_matches_torch_optim_sgd():
+    """The unit 01 oracle takes the SGD step by hand; torch.optim.SGD must agree with it."""
+    ex = EX["gd_step"]
+    for case in ex.cases(0):
+        w, b, X, Y, alpha = case.args
+        wt = torch.tensor(w, requires_grad=True)
+        bt = torch.tensor(float(b), dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.SGD([wt, bt], lr=alpha)
+        torch.nn.functional.binary_cross_entropy_with_logits(wt.T @ torch.from_numpy(X) + bt,
+                                                             torch.from_numpy(Y)).backward()
+        opt.step()
+        w_new, b_new = ex.oracle(w, b, X, Y, alpha)
+        assert np.allclose(w_new, wt.detach().numpy(), rtol=1e-12) and np.isclose(b_new, bt.item(), rtol=1e-12)

@@ -2,7 +2,7 @@
 
 Exercises: sigmoid, initialize_with_zeros, propagate, gd_step.
 Oracles: torch.sigmoid; plain zeros; F.binary_cross_entropy_with_logits + autograd;
-torch.optim.SGD stepped on the same parameters. Layout: X (n_x, m), Y (1, m), w (n_x, 1).
+autograd's gradient and the SGD step p - alpha * grad. Layout: X (n_x, m), Y (1, m), w (n_x, 1).
 """
 import numpy as np
 import torch
@@ -231,12 +231,12 @@ def _gd_cases(rng):
 
 
 def _gd_oracle(w, b, X, Y, alpha):
+    # Autograd's gradient, then the plain SGD step p - lr * grad (what torch.optim.SGD does with
+    # no momentum; importing torch.optim would cost several seconds in every fresh kernel).
     wt = torch.tensor(w, requires_grad=True)
     bt = torch.tensor(float(b), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD([wt, bt], lr=alpha)
     F.binary_cross_entropy_with_logits(wt.T @ torch.from_numpy(X) + bt, torch.from_numpy(Y)).backward()
-    opt.step()
-    return wt.detach().numpy(), float(bt.detach())
+    return (wt - alpha * wt.grad).detach().numpy(), float(bt - alpha * bt.grad)
 
 
 def _grads(w, b, X, Y):
