@@ -8,6 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from grader.cases import np_sigmoid
 from grader.core import Case, Exercise
 
 # The worked example of the chapter: study 2 h, sleep 5 h, passed (y = 1); w = (0.1, -0.1), b = 0.
@@ -42,18 +43,13 @@ def _sigmoid_tanh(z):
     return 0.5 * (1.0 + np.tanh(z))
 
 
-def _np_sigmoid(z):                 # wrong answers are built on a right NumPy sigmoid
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-
-
 def _sigmoid_derivative(z):
-    s = _np_sigmoid(z)
+    s = np_sigmoid(z)
     return s * (1 - s)
 
 
 def _sigmoid_rounded(z):
-    return np.round(_np_sigmoid(z), 3)
+    return np.round(np_sigmoid(z), 3)
 
 
 SIGMOID = Exercise(

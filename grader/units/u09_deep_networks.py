@@ -17,6 +17,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from grader.cases import as32, n_layers, np_forward, np_sigmoid
 from grader.core import Case, Exercise
 
 NO_AUTOGRAD = ("torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward")
@@ -52,8 +53,6 @@ def he_std(fan_in, fan_out):
     return cached_std(nn.init.kaiming_normal_, fan_in, fan_out, mode="fan_in", nonlinearity="relu")
 
 
-def n_layers(parameters):
-    return sum(1 for k in parameters if k.startswith("W"))
 
 
 def sequential(parameters, hidden=nn.ReLU, last=None):
@@ -92,31 +91,10 @@ def random_params(rng, dims, scale=None):
         (f"b{l}", rng.standard_normal((dims[l], 1)) * 0.1))}
 
 
-def np_sigmoid(z):
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def np_forward(X, parameters, hidden="relu"):
-    """A plain NumPy forward pass that builds the caches the exercises use (for drawing cases)."""
-    L = n_layers(parameters)
-    caches, A = [], X
-    for l in range(1, L + 1):
-        W, b = parameters[f"W{l}"], parameters[f"b{l}"]
-        Z = W @ A + b
-        caches.append(((A, W, b), Z))
-        A = np_sigmoid(Z) if l == L else (np.maximum(Z, 0) if hidden == "relu" else np.tanh(Z))
-    return A, caches
 
 
-def as32(tree):
-    if isinstance(tree, np.ndarray):
-        return tree.astype(np.float32)
-    if isinstance(tree, dict):
-        return {k: as32(v) for k, v in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        return type(tree)(as32(v) for v in tree)
-    return tree
 
 
 # ----------------------------------------------------------------------------- initialize_parameters_deep

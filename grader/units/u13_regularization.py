@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from dlbook.gradcheck import numerical_gradient
+from grader.cases import as32, n_layers, np_forward, np_sigmoid
 from grader.core import Case, Exercise
 
 NO_AUTOGRAD = ("torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward")
@@ -28,8 +29,6 @@ SEED_LAMBD, SEED_M = 0.7, 1000
 
 # ----------------------------------------------------------------------------- helpers
 
-def n_layers(parameters):
-    return sum(1 for k in parameters if k.startswith("W"))
 
 
 def random_params(rng, dims, bias=0.1):
@@ -47,31 +46,10 @@ def labels(rng, m):
     return Y
 
 
-def as32(tree):
-    if isinstance(tree, np.ndarray):
-        return tree.astype(np.float32)
-    if isinstance(tree, dict):
-        return {k: as32(v) for k, v in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        return type(tree)(as32(v) for v in tree)
-    return tree
 
 
-def np_sigmoid(z):
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def np_forward(X, parameters):
-    """ReLU hidden layers, sigmoid output; caches ((A_prev, W, b), Z) as in unit 09 (for drawing cases)."""
-    L = n_layers(parameters)
-    caches, A = [], X
-    for l in range(1, L + 1):
-        W, b = parameters[f"W{l}"], parameters[f"b{l}"]
-        Z = W @ A + b
-        caches.append(((A, W, b), Z))
-        A = np_sigmoid(Z) if l == L else np.maximum(Z, 0)
-    return A, caches
 
 
 def np_backward(AL, Y, caches):
