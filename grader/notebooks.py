@@ -130,6 +130,16 @@ def generate(check_only=False, root=ROOT):
 
 
 def main(argv):
+    """python -m grader exercises [--check]"""
+    usage = ("usage: python -m grader exercises [--check]\n"
+             "  regenerate exercises/ from solutions/; --check only reports what is out of date")
+    unknown = [a for a in argv if a != "--check"]
+    if unknown in (["-h"], ["--help"]):
+        print(usage)
+        return 0
+    if unknown:
+        print(f"python -m grader exercises: unknown argument(s) {' '.join(unknown)}\n{usage}", file=sys.stderr)
+        return 2
     check_only = "--check" in argv
     messages = generate(check_only=check_only)
     for m in messages:
