@@ -529,17 +529,24 @@ def _worker_process(cfg, keeper):
         if cfg.get("namespaces"):
             mount(None, "/", None, MS_REC | MS_PRIVATE)
             mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            keep = {d: names for d, names in cfg.get("keep", [])}
+            tmp_options = f"size={cfg.get('tmp_mb', 64)}m,mode=1777"
             for d in cfg.get("private_tmp", []):
-                mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV, f"size={cfg.get('tmp_mb', 64)}m,mode=1777")
-            for i, (d, names) in enumerate(cfg.get("unhide", [])):
+                if d not in keep:
+                    mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV, tmp_options)
+            plan = [(d, keep[d], tmp_options) for d in cfg.get("private_tmp", []) if d in keep]
+            plan += [(d, names, "size=1m,mode=755") for d, names in cfg.get("unhide", [])]
+            for i, (d, names, options) in enumerate(plan):
+                # Cover d with a fresh tmpfs but keep `names` inside it: hold them aside in a
+                # private folder, mount, and move them back.
                 holds = []
                 for j, name in enumerate(names):
-                    src, hold = os.path.join(d, name), f"/tmp/.dlbook-hold-{i}-{j}"
+                    src, hold = os.path.join(d, name), os.path.join(cfg["hold"], f".dlbook-hold-{i}-{j}")
                     is_dir = os.path.isdir(src)
                     os.mkdir(hold) if is_dir else open(hold, "w").close()
                     mount(src, hold, None, MS_BIND | MS_REC)
                     holds.append((src, hold, is_dir))
-                mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+                mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV, options)
                 for src, hold, is_dir in holds:
                     os.mkdir(src) if is_dir else open(src, "w").close()
                     mount(hold, src, None, MS_MOVE)

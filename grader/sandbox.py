@@ -381,6 +381,34 @@ def _unhide_plan(paths):
     return sorted(([str(d), sorted(names)] for d, names in plan.items()), key=lambda x: len(Path(x[0]).parts))
 
 
+def _private_plan(needed):
+    """Which of /tmp, /var/tmp, /dev/shm get a private tmpfs, and what is bound back into them.
+
+    A project checked out under /tmp (a CI clone, say) must stay visible in the worker: its
+    path is held aside, the tmpfs mounted, and the path moved back. Holding needs one private
+    folder that holds nothing needed; without one, folders holding needed paths stay shared.
+    Returns (private dirs, [[dir, [names]]]).
+    """
+    existing = [d for d in PRIVATE_TMP if os.path.isdir(d)]
+    keep = []
+    for d in existing:
+        names = sorted({p.relative_to(d).parts[0] for p in needed if Path(d) in p.parents})
+        if names or any(p == Path(d) for p in needed):
+            keep.append([d, names])
+    if any(not names for _, names in keep):      # a needed path IS a tmp folder: leave it shared
+        existing = [d for d in existing if d not in {k for k, n in keep if not n}]
+        keep = [k for k in keep if k[1]]
+    if not [d for d in existing if d not in {k for k, _ in keep}]:
+        return [d for d in existing if d not in {k for k, _ in keep}], []
+    return existing, keep
+
+
+def _hold_base(private, keep):
+    """A private folder that holds nothing needed: where paths wait while a tmpfs is mounted."""
+    free = [d for d in private if d not in {k for k, _ in keep}]
+    return free[0] if free else None
+
+
 def mask_plan(folders, iso):
     """The folders of the submissions, to be covered by an empty read-only tmpfs in each worker's
     mount namespace (a submission cannot read its classmates' notebooks), minus any folder the
@@ -389,11 +417,13 @@ def mask_plan(folders, iso):
         return []
     needed = _needed_paths()
     private = [Path(d) for d in iso.private_tmp]
+    kept = [Path(d) / n for d, names in iso.keep for n in names]
     out = []
     for f in sorted({Path(f).resolve() for f in folders}, key=lambda p: len(p.parts)):
         if len(f.parts) < 3 or any(f == n or f in n.parents for n in needed):
             continue
-        if any(f == p or p in f.parents for p in private + out):
+        under = lambda roots: any(f == p or p in f.parents for p in roots)
+        if (under(private) and not under(kept)) or under(out):     # already out of sight
             continue
         out.append(f)
     return [str(f) for f in out]
@@ -408,6 +438,7 @@ class Isolation:
     private_tmp: list = field(default_factory=list)
     unhide: list = field(default_factory=list)
     nobody: bool = False
+    keep: list = field(default_factory=list)           # [(private dir, [names the worker needs in it])]
     rlimit_as: bool = False                            # fallback memory limit (CPU-only runs)
     probe_facts: dict = field(default_factory=dict, compare=False)
 
@@ -558,14 +589,13 @@ def detect(zygote, use_cuda=False, limits=None, start="auto"):
         except KeyError:
             pass
     needed = _needed_paths()
-    private = [d for d in PRIVATE_TMP if os.path.isdir(d) and not any(
-        p == Path(d) or Path(d) in p.parents for p in needed)]
-    unhide = _unhide_plan(needed) if nobody and "/tmp" in private else []
+    private, keep = _private_plan(needed)
+    unhide = _unhide_plan(needed) if nobody and _hold_base(private, keep) else []
     hidden = bool(_unhide_plan(needed)) if nobody else False
     userns = not root
     candidates = [
-        Isolation(cg, parents, True, userns, private, unhide, nobody and (bool(unhide) or not hidden)),
-        Isolation(cg, parents, True, userns, private, [], False),
+        Isolation(cg, parents, True, userns, private, unhide, nobody and (bool(unhide) or not hidden), keep=keep),
+        Isolation(cg, parents, True, userns, private, [], False, keep=keep),
         Isolation(cg, parents, False, False, [], [], nobody and not hidden),
         Isolation(cg, parents),
         Isolation(nobody=nobody and not hidden),
@@ -667,7 +697,8 @@ class Worker:
         config = {"cgroup_procs": self.cgroup.procs_files if self.cgroup else [],
                   "namespaces": self.iso.namespaces, "userns": self.iso.user_namespace,
                   "private_tmp": self.iso.private_tmp, "tmp_mb": max(16, self.limits.fsize_mb),
-                  "unhide": self.iso.unhide, "mask": self.mask, "nobody": self.iso.nobody,
+                  "unhide": self.iso.unhide, "keep": self.iso.keep, "mask": self.mask,
+                  "nobody": self.iso.nobody, "hold": _hold_base(self.iso.private_tmp, self.iso.keep),
                   "home": home, "env": env}
         in_r, in_w = os.pipe()
         out_r, out_w = os.pipe()

@@ -232,7 +232,7 @@ def _gd_oracle(w, b, X, Y, alpha):
     wt = torch.tensor(w, requires_grad=True)
     bt = torch.tensor(float(b), dtype=torch.float64, requires_grad=True)
     F.binary_cross_entropy_with_logits(wt.T @ torch.from_numpy(X) + bt, torch.from_numpy(Y)).backward()
-    return (wt - alpha * wt.grad).detach().numpy(), float(bt - alpha * bt.grad)
+    return (wt - alpha * wt.grad).detach().numpy(), float((bt - alpha * bt.grad).detach())
 
 
 def _grads(w, b, X, Y):
