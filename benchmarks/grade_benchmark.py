@@ -54,9 +54,8 @@ def main(argv=None):
     p.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     p.add_argument("--copies", type=int, default=1, help="grade this many copies of every notebook")
     p.add_argument("--repeat", type=int, default=1, help="runs per --jobs value (the best is kept)")
-    p.add_argument("grader_args", nargs=argparse.REMAINDER, help="after --: more options for the grader")
-    args = p.parse_args(argv)
-    extra = [a for a in args.grader_args if a != "--"]
+    args, extra = p.parse_known_args(argv)          # anything else goes to the grader as it is
+    extra = [a for a in extra if a != "--"]
 
     source = Path(args.path)
     notebooks = sorted(source.glob("*.ipynb")) if source.is_dir() else [source]
