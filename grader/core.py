@@ -226,13 +226,14 @@ def expected(exercise, case):
     Oracles run on one torch thread: their problems are tiny, and on a small machine torch's
     thread pool costs far more than it gains (20x seen on 2 busy cores).
     """
-    with _one_torch_thread():
+    with one_torch_thread():
         out = exercise.oracle(*as_float64(case.args))
     return _cast(out, case.dtype)
 
 
 @contextmanager
-def _one_torch_thread():
+def one_torch_thread():
+    """Run a block on one torch thread (if torch is loaded), restoring the count afterwards."""
     import sys
     torch = sys.modules.get("torch")
     if torch is None:
@@ -314,7 +315,7 @@ def call(fn, exercise, case, backend):
     try:
         with ExitStack() as stack:
             stack.enter_context(forbid(exercise.forbidden))
-            stack.enter_context(_one_torch_thread())     # tiny cases: threads only contend
+            stack.enter_context(one_torch_thread())     # tiny cases: threads only contend
             if exercise.strict_fp and backend == "numpy":
                 stack.enter_context(np.errstate(over="raise", invalid="raise", divide="raise"))
             result = fn(*args)

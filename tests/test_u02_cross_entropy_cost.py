@@ -11,14 +11,7 @@ from dlbook.losses import bce_with_logits, binary_cross_entropy
 from grader.units import u02_cross_entropy_cost as u02
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny tensors gain nothing from threads, and on a busy 2-core machine torch's thread pool
-    makes these loops 20 times slower."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")   # see conftest.py
 
 
 def _t(a):

@@ -9,14 +9,7 @@ from dlbook.logistic import predict, train
 from grader.units import u03_gradient_descent as u03
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny tensors gain nothing from threads, and on a busy 2-core machine torch's thread pool
-    makes these loops 20 times slower."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")   # see conftest.py
 
 
 @pytest.mark.parametrize("alpha, w20", [(0.1, 2.965412), (1.0, 0.0), (1.1, -112.012800)])

@@ -13,12 +13,7 @@ from grader.core import Case, run_exercise
 from grader.units import u08_backpropagation as u08
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")   # see conftest.py
 
 
 def _net(rng, n_x=3, n_h=4, m=10):

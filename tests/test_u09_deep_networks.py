@@ -16,12 +16,7 @@ from dlbook.losses import bce_with_logits
 from grader.units import u09_deep_networks as u09
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")   # see conftest.py
 
 
 def _problem(dims, m, seed):

@@ -14,12 +14,7 @@ from dlbook.initializers import activation_stats, init_std, initialize_parameter
 from grader.units import u10_initialization as u10
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")   # see conftest.py
 
 
 @pytest.mark.parametrize("fan_in, fan_out", [(1000, 2000), (3, 5), (64, 64), (1, 7)])

@@ -15,12 +15,7 @@ Z_NOTES = np.array([[5.0], [2.0], [-1.0], [3.0]])
 CAT = np.array([[0.0], [1.0], [0.0], [0.0]])
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")   # see conftest.py
 
 
 # ----------------------------------------------------------------------------- the notes' numbers

@@ -6,13 +6,12 @@ Oracles: torch.optim.SGD stepped on the same parameters, with the gradients set 
 F.binary_cross_entropy_with_logits (optimize, model); (torch.sigmoid(z) > 0.5) for predict.
 Layout: X (n_x, m), Y (1, m), w (n_x, 1), b a float; a quadratic's point w (n, 1).
 """
-from contextlib import contextmanager
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from grader.core import Case, Exercise
+from grader.core import Case, Exercise, one_torch_thread
 
 # The chapter's 2-D bowl: curvatures 2 and 0.2 along axes turned by 30 degrees.
 _R = np.array([[np.cos(np.pi / 6), -np.sin(np.pi / 6)], [np.sin(np.pi / 6), np.cos(np.pi / 6)]])
@@ -37,21 +36,9 @@ def _sig(z):
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
-@contextmanager
-def _one_thread():
-    """Run a reference loop on one torch thread: its tensors are tiny, and on a busy 2-core
-    machine the thread pool makes hundreds of small steps about 20 times slower."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(n)
-
-
 def _sgd_logistic(w, b, X, Y, num_iterations, learning_rate, record_every):
     """The reference training loop: torch's SGD on torch's cost, cost recorded before each step."""
-    with _one_thread():
+    with one_torch_thread():
         return _sgd_logistic_steps(w, b, X, Y, num_iterations, learning_rate, record_every)
 
 
@@ -145,7 +132,7 @@ def _quadratic_cases(rng):
 
 
 def _quadratic_oracle(w0, H, c, alpha, num_steps):
-    with _one_thread():
+    with one_torch_thread():
         return _quadratic_steps(w0, H, c, alpha, num_steps)
 
 
